@@ -1,0 +1,78 @@
+"""build_application: every handler registered here, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.callbacks import PickCategory, PickLanguage
+from bot.context import BotServices, FriendsApp, FriendsContext
+from bot.handlers import common, customer
+from core.services import intake
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    token: str
+    base_url: str | None = None  # a Bot API emulator in tests; Telegram by default
+    request: BaseRequest | None = None
+    get_updates_request: BaseRequest | None = None
+    rate_limit: bool = True
+
+
+async def drop_repeated_update(update: Update, context: FriendsContext) -> None:
+    """Every update is handled once: a repeated update_id stops here."""
+    fresh = await context.call(
+        intake.claim_update, f"telegram:{context.bot.id}", update.update_id, now=context.services.now()
+    )
+    if not fresh:
+        raise ApplicationHandlerStop
+
+
+def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
+    builder = ApplicationBuilder().token(config.token).context_types(ContextTypes(context=FriendsContext))
+    if config.base_url:
+        builder = builder.base_url(f"{config.base_url}/bot").base_file_url(f"{config.base_url}/file/bot")
+    if config.request:
+        builder = builder.request(config.request)
+    if config.get_updates_request:
+        builder = builder.get_updates_request(config.get_updates_request)
+    if config.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app: FriendsApp = builder.build()
+    app.bot_data["services"] = services
+
+    private = filters.ChatType.PRIVATE
+    new = filters.UpdateType.MESSAGE & private
+    app.add_handler(TypeHandler(Update, drop_repeated_update), group=-1)
+    app.add_handlers(
+        [
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, common.on_edited),
+            CommandHandler("start", common.on_start, filters=new),
+            CommandHandler("help", common.on_help, filters=new),
+            CommandHandler("cancel", common.on_cancel, filters=new),
+            CommandHandler("language", common.on_language, filters=new),
+            MessageHandler(new & filters.COMMAND, common.on_unknown_command),
+            MessageHandler(new & filters.LOCATION, customer.on_location),
+            MessageHandler(new & (filters.TEXT | filters.CAPTION), customer.on_text),
+            MessageHandler(new, common.on_not_text),
+            CallbackQueryHandler(customer.on_pick_category, pattern=PickCategory.pattern),
+            CallbackQueryHandler(common.on_pick_language, pattern=PickLanguage.pattern),
+            CallbackQueryHandler(common.on_unknown_button),  # registered last: stale or forged data
+        ]
+    )
+    app.add_error_handler(common.on_error)  # type: ignore[arg-type]
+    return app

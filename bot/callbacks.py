@@ -1,0 +1,64 @@
+"""Button codes: tiny typed dataclasses ⇄ short strings (Telegram allows 64 bytes)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from core.categories import Category, parse_category
+from core.language import Language
+
+MAX_BYTES = 64
+
+
+class BadButton(ValueError):
+    """Callback data that is not ours, stale or forged."""
+
+
+def _checked(data: str) -> str:
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+@dataclass(frozen=True)
+class PickCategory:
+    """The customer picks or corrects the category of a request."""
+
+    PREFIX: ClassVar[str] = "cat"
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^cat:\d{1,12}:[a-z]{2,8}$")
+    request_id: int
+    category: Category
+
+    def encode(self) -> str:
+        return _checked(f"{self.PREFIX}:{self.request_id}:{self.category}")
+
+    @classmethod
+    def parse(cls, data: str) -> PickCategory:
+        if not cls.pattern.match(data):
+            raise BadButton(data)
+        _, request_id, category = data.split(":")
+        try:
+            return cls(int(request_id), parse_category(category))
+        except ValueError as exc:
+            raise BadButton(data) from exc
+
+
+@dataclass(frozen=True)
+class PickLanguage:
+    PREFIX: ClassVar[str] = "lang"
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^lang:[a-z]{2}$")
+    language: Language
+
+    def encode(self) -> str:
+        return _checked(f"{self.PREFIX}:{self.language}")
+
+    @classmethod
+    def parse(cls, data: str) -> PickLanguage:
+        if not cls.pattern.match(data):
+            raise BadButton(data)
+        try:
+            return cls(Language(data.split(":")[1]))
+        except ValueError as exc:
+            raise BadButton(data) from exc

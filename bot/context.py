@@ -1,0 +1,78 @@
+"""FriendsContext: typed access to the services, the customer and the reply path."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.keyboards import markup_for
+from bot.texts import Catalog
+from core.geo import PlaceIndex
+from core.ids import TelegramUserId
+from core.intake import Customer
+from core.notices import Reply
+from core.ports import UnitOfWork
+from core.services import intake
+from gateways.rasa_client import RasaClient
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: Replies after which the location keyboard has done its job.
+CLOSES_KEYBOARD = frozenset({"intake.request_stored", "intake.cancelled", "intake.pick_category_first"})
+
+
+@dataclass
+class BotServices:
+    uow: Callable[[], UnitOfWork]
+    places: PlaceIndex
+    rasa: RasaClient
+    catalog: Catalog
+    now: Callable[[], datetime]
+
+
+class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    @property
+    def services(self) -> BotServices:
+        services: BotServices = self.application.bot_data["services"]
+        return services
+
+    async def call(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a synchronous core use case with a fresh unit of work, off the event loop."""
+        return await asyncio.to_thread(use_case, self.services.uow(), *args, **kwargs)
+
+    async def customer(self, update: Update) -> Customer:
+        user = update.effective_user
+        assert user is not None
+        return await self.call(
+            intake.ensure_customer,
+            TelegramUserId(user.id),
+            name=user.first_name or "",
+            language_code=user.language_code,
+            now=self.services.now(),
+        )
+
+    async def send(self, customer: Customer, replies: Iterable[Reply]) -> None:
+        """Render replies in the customer's language and send them to their private chat."""
+        catalog = self.services.catalog
+        for reply in replies:
+            markup = markup_for(reply, customer.language, catalog)
+            if markup is None and reply.key in CLOSES_KEYBOARD:
+                markup = ReplyKeyboardRemove()
+            await self.bot.send_message(
+                customer.telegram_id,
+                catalog.render(reply.key, customer.language, reply.params),
+                reply_markup=markup,
+            )
+
+    def text(self, customer: Customer, key: str, **params: object) -> str:
+        return self.services.catalog.render(key, customer.language, params)
+
+
+FriendsApp = Application[ExtBot[None], FriendsContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

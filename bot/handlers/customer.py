@@ -1,0 +1,95 @@
+"""A customer describes a problem, corrects its category and says where help is needed."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot import dialogue
+from bot.callbacks import BadButton, PickCategory
+from bot.context import FriendsContext
+from core.errors import DomainError, NotInBerlin
+from core.geo import Location
+from core.intake import has_words
+from core.notices import Choice, Reply
+from core.services import intake
+from gateways.rasa_client import RasaUnavailable
+
+log = logging.getLogger(__name__)
+
+
+async def on_text(update: Update, context: FriendsContext) -> None:
+    """Free text: a place while we wait for one, otherwise a problem for Rasa."""
+    message = update.effective_message
+    assert message is not None
+    text = message.text or message.caption or ""
+    customer = await context.customer(update)
+    if not has_words(text):
+        await context.send(customer, [Reply("input.no_words")])
+        return
+    services = context.services
+    try:
+        if await context.call(intake.awaits_place, customer.id):
+            place = services.places.find(text)
+            if place is not None:
+                await context.send(
+                    customer, await context.call(intake.set_place, customer.id, place, now=services.now())
+                )
+                return
+            if not await dialogue.is_new_problem(services.rasa, text):
+                await context.send(customer, [Reply("location.unknown", choices=(Choice.SHARE_LOCATION,))])
+                return
+        elif _names_a_place(context, text):
+            await context.send(customer, [Reply("intake.no_open_request")])
+            return
+        replies = await dialogue.converse(services.rasa, customer, text)
+    except DomainError as err:
+        await context.send(customer, [Reply(err.key, err.params, choices=(Choice.SHARE_LOCATION,))])
+        return
+    except RasaUnavailable:
+        log.warning("Rasa unavailable for customer %s", customer.id, exc_info=True)
+        replies = [Reply("error.nlu_down")]
+    await context.send(customer, replies)
+
+
+def _names_a_place(context: FriendsContext, text: str) -> bool:
+    try:
+        return context.services.places.find(text) is not None
+    except DomainError:
+        return True
+
+
+async def on_location(update: Update, context: FriendsContext) -> None:
+    """A shared Telegram location."""
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    customer = await context.customer(update)
+    services = context.services
+    try:
+        place = services.places.locate(Location(message.location.latitude, message.location.longitude))
+        replies = await context.call(intake.set_place, customer.id, place, now=services.now())
+    except NotInBerlin:
+        replies = [Reply("location.outside_berlin_shared", choices=(Choice.SHARE_LOCATION,))]
+    except DomainError as err:
+        replies = [Reply(err.key, err.params)]
+    await context.send(customer, replies)
+
+
+async def on_pick_category(update: Update, context: FriendsContext) -> None:
+    """The customer tapped a category button (pick after a vague message, or correction)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    customer = await context.customer(update)
+    try:
+        pick = PickCategory.parse(query.data)
+        replies = await context.call(
+            intake.choose_category, customer.id, pick.request_id, pick.category, now=context.services.now()
+        )
+    except (BadButton, DomainError) as err:
+        key = err.key if isinstance(err, DomainError) else "button_press.unknown"
+        await query.answer(context.text(customer, key), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await context.send(customer, replies)

@@ -1,0 +1,7 @@
+"""Typed ids, so a request id can never be passed where a customer id belongs."""
+
+from typing import NewType
+
+CustomerId = NewType("CustomerId", int)
+RequestId = NewType("RequestId", int)
+TelegramUserId = NewType("TelegramUserId", int)

@@ -1,0 +1,44 @@
+"""What to tell a person, not how: a message key, its parameters and the choices offered."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Choice(StrEnum):
+    """Things a person can answer with; the adapter turns them into buttons."""
+
+    SHARE_LOCATION = "share_location"  # a location share or a typed postcode/district
+    CATEGORIES = "categories"  # pick or correct the problem's category
+    LANGUAGES = "languages"
+
+
+@dataclass(frozen=True)
+class Reply:
+    key: str
+    params: Mapping[str, str | int] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+    request_id: int | None = None  # the request the choices act on
+
+    def as_payload(self) -> dict[str, object]:
+        """The JSON shape that travels between processes (Rasa custom payloads)."""
+        return {
+            "key": self.key,
+            "params": dict(self.params),
+            "choices": [str(c) for c in self.choices],
+            "request_id": self.request_id,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, object]) -> "Reply":
+        params = payload.get("params") or {}
+        choices = payload.get("choices") or []
+        request_id = payload.get("request_id")
+        return cls(
+            key=str(payload["key"]),
+            params=dict(params) if isinstance(params, Mapping) else {},
+            choices=tuple(Choice(c) for c in choices if c in Choice.__members__.values())
+            if isinstance(choices, list)
+            else (),
+            request_id=request_id if isinstance(request_id, int) else None,
+        )

@@ -1,0 +1,171 @@
+"""Use cases of the problem intake; each function is one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.categories import Category
+from core.errors import NoOpenRequest, RequestClosed
+from core.geo import Place
+from core.ids import CustomerId, RequestId, TelegramUserId
+from core.intake import (
+    DRAFT_STATUSES,
+    OPEN_STATUSES,
+    Customer,
+    Problem,
+    Request,
+    RequestStatus,
+    Urgency,
+    clip_description,
+)
+from core.language import Language, from_telegram
+from core.notices import Choice, Reply
+from core.ports import UnitOfWork
+
+
+def ensure_customer(
+    uow: UnitOfWork, telegram_id: TelegramUserId, *, name: str, language_code: str | None, now: datetime
+) -> Customer:
+    """The customer behind a Telegram user, created on first contact with Telegram's language."""
+    with uow:
+        customer = uow.customers.by_telegram_id(telegram_id)
+        if customer is None:
+            customer = uow.customers.add(
+                telegram_id, name=name[:64], language=from_telegram(language_code), now=now
+            )
+            uow.commit()
+        return customer
+
+
+def set_language(uow: UnitOfWork, customer_id: CustomerId, language: Language) -> Reply:
+    with uow:
+        uow.customers.set_language(customer_id, language)
+        uow.commit()
+    return Reply("language.changed")
+
+
+def describe_problem(
+    uow: UnitOfWork, customer_id: CustomerId, problem: Problem, *, now: datetime
+) -> list[Reply]:
+    """Store what the customer described and ask for the place.
+
+    A problem the classifier could not place in a category is kept as a draft and the
+    customer picks the category; a new description replaces an unfinished draft.
+    """
+    with uow:
+        customer = uow.customers.get(customer_id)
+        _drop_drafts(uow, customer_id, now=now)
+        request = uow.requests.add(customer, problem, description=clip_description(problem.text), now=now)
+        uow.commit()
+    if request.category is Category.NONE:
+        key = "intake.ask_problem" if problem.intent == "vague_problem" else "intake.unsure"
+        return [Reply(key, choices=(Choice.CATEGORIES,), request_id=request.id)]
+    replies = [
+        Reply(
+            "intake.understood",
+            {"category": str(request.category)},
+            choices=(Choice.CATEGORIES,),
+            request_id=request.id,
+        )
+    ]
+    if request.urgency is Urgency.URGENT:
+        replies.append(Reply("intake.noted_urgent"))
+    replies.append(Reply("intake.ask_location", choices=(Choice.SHARE_LOCATION,)))
+    return replies
+
+
+def choose_category(
+    uow: UnitOfWork, customer_id: CustomerId, request_id: RequestId, category: Category, *, now: datetime
+) -> list[Reply]:
+    """The customer picked or corrected the category with a button."""
+    with uow:
+        request = uow.requests.get(request_id)
+        if request is None or request.customer_id != customer_id or request.status not in OPEN_STATUSES:
+            raise RequestClosed()
+        uow.requests.set_category(request_id, category, now=now)
+        replies = [Reply("intake.category_set", {"category": str(category)})]
+        if request.status is RequestStatus.SEARCHING:
+            pass
+        elif request.place_label:  # the place came before the category
+            replies += _complete(uow, request_id, now=now)
+        else:
+            uow.requests.set_status(request_id, RequestStatus.AWAITING_LOCATION, now=now)
+            replies.append(Reply("intake.ask_location", choices=(Choice.SHARE_LOCATION,)))
+        uow.commit()
+    return replies
+
+
+def set_place(uow: UnitOfWork, customer_id: CustomerId, place: Place, *, now: datetime) -> list[Reply]:
+    """The customer said where: the request is complete and waits for matching."""
+    with uow:
+        request = uow.requests.open_for(customer_id)
+        if request is None or request.status not in DRAFT_STATUSES:
+            raise NoOpenRequest()
+        uow.requests.set_place(request.id, place, now=now)
+        if request.status is RequestStatus.AWAITING_CATEGORY:
+            replies = [
+                Reply("intake.pick_category_first", choices=(Choice.CATEGORIES,), request_id=request.id)
+            ]
+        else:
+            replies = _complete(uow, request.id, now=now)
+        uow.commit()
+    return replies
+
+
+def awaits_place(uow: UnitOfWork, customer_id: CustomerId) -> bool:
+    """True while the customer's request waits for a location or postcode."""
+    with uow:
+        request = uow.requests.open_for(customer_id)
+        return request is not None and request.status is RequestStatus.AWAITING_LOCATION
+
+
+def open_request(uow: UnitOfWork, customer_id: CustomerId) -> Request | None:
+    with uow:
+        return uow.requests.open_for(customer_id)
+
+
+def latest_request(uow: UnitOfWork, customer_id: CustomerId) -> Request | None:
+    """The customer's newest request, whatever its state."""
+    with uow:
+        return uow.requests.latest_for(customer_id)
+
+
+def cancel(uow: UnitOfWork, customer_id: CustomerId, *, now: datetime) -> Reply:
+    with uow:
+        request = uow.requests.open_for(customer_id)
+        if request is None:
+            return Reply("intake.nothing_to_cancel")
+        while request is not None:
+            uow.requests.set_status(request.id, RequestStatus.CANCELLED, now=now)
+            request = uow.requests.open_for(customer_id)
+        uow.commit()
+    return Reply("intake.cancelled")
+
+
+def claim_update(uow: UnitOfWork, source: str, update_id: int, *, now: datetime) -> bool:
+    """True the first time an update is seen; a repeated update_id is ignored."""
+    with uow:
+        fresh = uow.updates.claim(source, update_id, now=now)
+        uow.commit()
+        return fresh
+
+
+def _complete(uow: UnitOfWork, request_id: RequestId, *, now: datetime) -> list[Reply]:
+    """Inside a transaction: the request has category and place, so it starts searching."""
+    uow.requests.set_status(request_id, RequestStatus.SEARCHING, now=now)
+    request = uow.requests.get(request_id)
+    assert request is not None
+    return [
+        Reply(
+            "intake.request_stored",
+            {"category": str(request.category), "place": request.place_label or ""},
+        ),
+        Reply("intake.looking_for_helpers"),
+    ]
+
+
+def _drop_drafts(uow: UnitOfWork, customer_id: CustomerId, *, now: datetime) -> None:
+    request = uow.requests.open_for(customer_id)
+    while request is not None and request.status in DRAFT_STATUSES:
+        uow.requests.set_status(request.id, RequestStatus.CANCELLED, now=now)
+        request = uow.requests.open_for(customer_id)

@@ -1,0 +1,127 @@
+"""`friends chat`: a customer's chat with the real bot, in the terminal or as JSON Lines.
+
+The very same PTB application, handlers, Rasa server, action server and database as on
+Telegram; only the Bot API is the in-process one from friends/botapi.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from pydantic import SecretStr
+
+from bot.app import BotConfig, build_application
+from bot.context import BotServices, FriendsApp
+from core.ids import TelegramUserId
+from core.services import intake
+from friends import wiring
+from friends.botapi import InProcessBotApi, Sent, TelegramUser
+from friends.settings import Settings
+from gateways.language_detector import LanguageDetector
+
+DEMO_TOKEN = "777000:in-process-demo"
+
+
+async def start_app(services: BotServices) -> tuple[FriendsApp, InProcessBotApi]:
+    api = InProcessBotApi()
+    config = BotConfig(token=DEMO_TOKEN, request=api, get_updates_request=api, rate_limit=False)
+    app = build_application(config, services)
+    await app.initialize()
+    return app, api
+
+
+def services_for(settings: Settings, token: str) -> BotServices:
+    return wiring.bot_services(settings.model_copy(update={"rasa_token": SecretStr(token)}))
+
+
+def show(sent: Sent, out: TextIO = sys.stdout) -> None:
+    print(f"\n🤖 {sent.text}", file=out)
+    for number, (label, _) in enumerate(sent.buttons, 1):
+        print(f"   [{number}] {label}", file=out)
+    if sent.location_button:
+        print("   [📍] share a location: /loc 52.5200 13.4050 — or type a postcode or district", file=out)
+
+
+async def interactive(settings: Settings, token: str, *, lang: str | None) -> None:
+    services = services_for(settings, token)
+    app, api = await start_app(services)
+    user = TelegramUser(app, int(time.time()) % 10**8, first_name="Demo", language_code=lang)
+    print("Service Friends demo chat — you are a customer. Type /quit to leave, /help for the bot's help.")
+    print("Press a button by typing its number; share a location with /loc LAT LON.")
+    seen = 0
+    await user.says("/start")
+    while True:
+        for sent in api.to(user.id)[seen:]:
+            show(sent)
+        seen = len(api.to(user.id))
+        try:
+            line = (await asyncio.to_thread(input, "\nyou › ")).strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if line in {"/quit", "/exit"}:
+            break
+        await play_line(user, api, line)
+    await app.shutdown()
+    await services.rasa.aclose()
+
+
+async def play_line(user: TelegramUser, api: InProcessBotApi, line: str) -> None:
+    last = api.to(user.id)[-1] if api.to(user.id) else None
+    if line.isdigit() and last and last.buttons and 1 <= int(line) <= len(last.buttons):
+        await user.presses(last, last.buttons[int(line) - 1][1])
+    elif line.startswith("/loc"):
+        try:
+            lat, lon = (float(x) for x in line.split()[1:3])
+        except ValueError:
+            print("usage: /loc 52.52 13.40")
+            return
+        await user.shares_location(lat, lon)
+    elif line:
+        await user.says(line)
+
+
+async def batch(settings: Settings, token: str, lines: Iterable[str], out: TextIO) -> None:
+    """Each line a scenario {"id", "turns": [{"text"} | {"location": [lat, lon]} | {"postcode"}]}."""
+    services = services_for(settings, token)
+    app, api = await start_app(services)
+    detector = LanguageDetector()
+    base = int(time.time() * 1000) % 10**11 * 100
+    for number, line in enumerate(lines):
+        if not line.strip():
+            continue
+        scenario = json.loads(line)
+        turns: list[dict[str, Any]] = scenario.get("turns") or []
+        lang = scenario.get("language") or next(
+            (str(detector.detect(t["text"])) for t in turns if t.get("text")), "de"
+        )
+        user = TelegramUser(app, base + number, language_code=lang)
+        for turn in turns:
+            if "location" in turn:
+                await user.shares_location(*turn["location"])
+            elif "postcode" in turn:
+                await user.says(str(turn["postcode"]))
+            elif "text" in turn:
+                await user.says(str(turn["text"]))
+        customer = await asyncio.to_thread(
+            intake.ensure_customer,
+            services.uow(),
+            TelegramUserId(user.id),
+            name="",
+            language_code=lang,
+            now=services.now(),
+        )
+        request = await asyncio.to_thread(intake.latest_request, services.uow(), customer.id)
+        result = {
+            "id": scenario.get("id"),
+            "category": str(request.category) if request else "none",
+            "offers": [],
+            "replies": [s.text for s in api.to(user.id)],
+        }
+        print(json.dumps(result, ensure_ascii=False), file=out, flush=True)
+    await app.shutdown()
+    await services.rasa.aclose()

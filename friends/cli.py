@@ -1,0 +1,202 @@
+"""The `friends` command: run everything, or one piece of it."""
+
+from __future__ import annotations
+
+import _thread
+import asyncio
+import json
+import logging
+import sys
+import threading
+import time
+from typing import Annotated
+
+import typer
+
+from friends.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Service Friends: the booking assistant.")
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that print their figures.")
+app.add_typer(bench_app, name="bench")
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@app.command()
+def run() -> None:
+    """Start every process; without TELEGRAM_BOT_TOKEN, chat with the bot in this terminal."""
+    from friends import processes
+    from friends.wiring import uow_factory
+
+    settings = Settings()
+    print("Service Friends — starting", flush=True)
+    uow_factory(settings.database_url)  # migrate before anything uses the database
+    token = processes.rasa_token(settings)
+    children = [processes.action_process(settings, token), processes.rasa_process(settings, token)]
+    demo = settings.telegram_bot_token is None
+    if not demo:
+        children.append(processes.bot_process(settings, token))
+    supervisor = processes.Supervisor(children)
+    try:
+        supervisor.start()
+        print(f"Rasa server: {settings.rasa_url} (127.0.0.1 only, token in var/run/rasa.token)")
+        print(f"Action server: http://127.0.0.1:{settings.action_server_port}")
+        print(f"Database: {settings.database_url}")
+        if demo:
+            print("No TELEGRAM_BOT_TOKEN set: starting the terminal demo.\n", flush=True)
+            _watch_in_background(supervisor)
+            from friends.chat import interactive
+
+            asyncio.run(interactive(settings, token, lang=None))
+        else:
+            print("Bot is polling Telegram. Stop everything with Ctrl-C.", flush=True)
+            while True:
+                time.sleep(1)
+                supervisor.check()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping…", flush=True)
+        supervisor.stop()
+        print("All processes stopped.")
+
+
+def _watch_in_background(supervisor: object) -> None:
+    from friends.processes import ProcessFailed, Supervisor
+
+    assert isinstance(supervisor, Supervisor)
+
+    def watch() -> None:
+        while True:
+            time.sleep(2)
+            try:
+                supervisor.check()
+            except ProcessFailed as failed:
+                print(f"\n{failed.code}", file=sys.stderr, flush=True)
+                _thread.interrupt_main()
+                return
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+@app.command()
+def bot() -> None:
+    """Run the Telegram bot (polling)."""
+    from telegram import Update
+
+    from bot.app import BotConfig, build_application
+    from friends.wiring import bot_services
+
+    settings = Settings()
+    _logging(settings)
+    if settings.telegram_bot_token is None:
+        raise typer.BadParameter("TELEGRAM_BOT_TOKEN is not set")
+    config = BotConfig(
+        token=settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_url
+    )
+    application = build_application(config, bot_services(settings))
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+@app.command()
+def actions(port: Annotated[int | None, typer.Option(help="defaults to ACTION_SERVER_PORT")] = None) -> None:
+    """Run the Rasa action server (127.0.0.1)."""
+    from rasa_sdk.endpoint import create_app
+
+    from actions import executor
+    from friends.wiring import action_services
+
+    settings = Settings()
+    _logging(settings)
+    server = create_app(executor(action_services(settings)))
+    server.run(
+        host="127.0.0.1",
+        port=port or settings.action_server_port,
+        single_process=True,
+        access_log=False,
+        motd=False,
+    )
+
+
+@app.command()
+def chat(
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="batch mode: scenarios on stdin, results on stdout")
+    ] = False,
+    lang: Annotated[str | None, typer.Option(help="your Telegram language (de/en)")] = None,
+) -> None:
+    """Chat with the bot as a customer, through the full stack."""
+    from friends import chat as chat_module
+    from friends.processes import nlu_stack
+
+    settings = Settings()
+    logging.basicConfig(level=logging.WARNING)
+    with nlu_stack(settings, with_actions=True) as token:
+        if jsonl:
+            asyncio.run(chat_module.batch(settings, token, sys.stdin, sys.stdout))
+        else:
+            asyncio.run(chat_module.interactive(settings, token, lang=lang))
+
+
+@app.command()
+def classify() -> None:
+    """JSON Lines with "text" on stdin → the same lines with category, intent, confidence, language."""
+    from friends.classify import classify as classify_lines
+    from friends.processes import nlu_stack
+    from friends.wiring import rasa_client
+
+    settings = Settings()
+    lines = sys.stdin.read().splitlines()
+    with nlu_stack(settings, with_actions=False) as token:
+        from pydantic import SecretStr
+
+        client = rasa_client(settings.model_copy(update={"rasa_token": SecretStr(token)}))
+        asyncio.run(classify_lines(client, lines, sys.stdout))
+
+
+@bench_app.command("nlu")
+def bench_nlu(
+    n: Annotated[int, typer.Option(help="messages to parse")] = 320,
+    concurrency: Annotated[int, typer.Option(help="parallel requests for the throughput run")] = 4,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="also print a JSON object as the last line")
+    ] = False,
+) -> None:
+    """Parse latency p50/p95, throughput and resident memory of each process."""
+    from pydantic import SecretStr
+
+    from friends.bench.nlu import bench, report, sample_texts
+    from friends.processes import nlu_stack
+    from friends.wiring import rasa_client
+
+    settings = Settings()
+    with nlu_stack(settings, with_actions=False) as token:
+        client = rasa_client(settings.model_copy(update={"rasa_token": SecretStr(token)}))
+        result = asyncio.run(bench(client, sample_texts(n), concurrency=concurrency))
+    print(report(result))
+    if as_json:
+        print(json.dumps(result))
+
+
+@app.command()
+def train(force: Annotated[bool, typer.Option(help="train even when nothing changed")] = False) -> None:
+    """Train the Rasa model when nlu/, domain.yml or config.yml changed."""
+    from friends.model import ensure_model
+
+    ensure_model(force=force)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database (DATABASE_URL) to the newest schema."""
+    from storage.migrate import upgrade
+
+    upgrade(Settings().database_url)
+    print("Database is up to date.")
+
+
+def main() -> None:
+    app()

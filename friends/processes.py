@@ -1,0 +1,232 @@
+"""Start, watch and stop the product's processes: Rasa server, action server, bot."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from friends.model import RASA, ensure_model, rasa_env
+from friends.settings import ROOT, Settings
+
+FRIENDS = Path(sys.executable).with_name("friends")
+MAX_RESTARTS = 3
+RESTART_WINDOW_S = 300
+
+
+class ProcessFailed(SystemExit):
+    pass
+
+
+@dataclass
+class Process:
+    name: str
+    argv: list[str]
+    health_url: str | None
+    env: dict[str, str]
+    log: Path
+    popen: subprocess.Popen[bytes] | None = None
+    restarts: list[float] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as out:
+            self.popen = subprocess.Popen(
+                self.argv,
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        pid_file(self.name).write_text(str(self.popen.pid))
+
+    def healthy(self) -> bool:
+        if self.health_url is None:
+            return self.alive()
+        try:
+            return httpx.get(self.health_url, timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+        pid_file(self.name).unlink(missing_ok=True)
+
+
+def run_dir() -> Path:
+    path = ROOT / "var" / "run"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def pid_file(name: str) -> Path:
+    return run_dir() / f"{name}.pid"
+
+
+def rasa_token(settings: Settings) -> str:
+    """The configured token, else the one a running `friends run` wrote, else a new one."""
+    if settings.rasa_token:
+        return settings.rasa_token.get_secret_value()
+    path = run_dir() / "rasa.token"
+    if path.exists():
+        return path.read_text().strip()
+    token = secrets.token_urlsafe(24)
+    path.write_text(token)
+    path.chmod(0o600)
+    return token
+
+
+def child_env(settings: Settings, token: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"RASA_TOKEN": token, "DATABASE_URL": settings.database_url, "RASA_URL": settings.rasa_url})
+    return env
+
+
+def rasa_process(settings: Settings, token: str) -> Process:
+    tracker_db = ROOT / "var" / "rasa" / "tracker.db"
+    tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    env = rasa_env(
+        {"FRIENDS_ACTION_URL": settings.action_server_url, "FRIENDS_RASA_TRACKER_DB": str(tracker_db)}
+    )
+    argv = [
+        str(RASA),
+        "run",
+        "--enable-api",
+        "--auth-token",
+        token,
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(settings.rasa_port),
+        "--model",
+        str(ensure_model()),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+    ]
+    return Process(
+        "rasa", argv, f"{settings.rasa_url}/status?token={token}", env, ROOT / "var" / "log" / "rasa.log"
+    )
+
+
+def action_process(settings: Settings, token: str) -> Process:
+    return Process(
+        "actions",
+        [str(FRIENDS), "actions"],
+        f"http://127.0.0.1:{settings.action_server_port}/health",
+        child_env(settings, token),
+        ROOT / "var" / "log" / "actions.log",
+    )
+
+
+def bot_process(settings: Settings, token: str) -> Process:
+    return Process(
+        "bot", [str(FRIENDS), "bot"], None, child_env(settings, token), ROOT / "var" / "log" / "bot.log"
+    )
+
+
+class Supervisor:
+    """Starts processes, waits until each is healthy, restarts a crashed one a few times."""
+
+    def __init__(self, processes: list[Process]) -> None:
+        self.processes = processes
+
+    def start(self, timeout: float = 240) -> None:
+        for p in self.processes:
+            print(f"  starting {p.name} (log: {p.log.relative_to(ROOT)})", flush=True)
+            p.start()
+        deadline = time.monotonic() + timeout
+        waiting = list(self.processes)
+        while waiting:
+            for p in list(waiting):
+                if not p.alive():
+                    raise ProcessFailed(f"{p.name} exited while starting:\n{p.tail()}")
+                if p.healthy():
+                    print(f"  {p.name} is ready", flush=True)
+                    waiting.remove(p)
+            if time.monotonic() > deadline:
+                raise ProcessFailed(f"{', '.join(p.name for p in waiting)} not healthy after {timeout:.0f} s")
+            time.sleep(0.5)
+
+    def check(self) -> None:
+        """Restart what died; stop everything with the reason when one keeps dying."""
+        now = time.monotonic()
+        for p in self.processes:
+            if p.alive():
+                continue
+            p.restarts = [t for t in p.restarts if now - t < RESTART_WINDOW_S] + [now]
+            if len(p.restarts) > MAX_RESTARTS:
+                raise ProcessFailed(f"{p.name} keeps dying ({MAX_RESTARTS} restarts in 5 min):\n{p.tail()}")
+            print(f"  {p.name} died (exit {p.popen.returncode if p.popen else '?'}); restarting", flush=True)
+            p.start()
+
+    def stop(self) -> None:
+        for p in reversed(self.processes):
+            p.stop()
+
+
+@contextlib.contextmanager
+def running(processes: list[Process]) -> Iterator[Supervisor]:
+    supervisor = Supervisor(processes)
+    try:
+        supervisor.start()
+        yield supervisor
+    finally:
+        supervisor.stop()
+
+
+def rasa_is_up(settings: Settings, token: str) -> bool:
+    try:
+        res = httpx.get(f"{settings.rasa_url}/status", params={"token": token}, timeout=2)
+        return res.status_code == 200 and bool(res.json().get("model_file"))
+    except httpx.HTTPError:
+        return False
+
+
+@contextlib.contextmanager
+def nlu_stack(settings: Settings, *, with_actions: bool) -> Iterator[str]:
+    """Use the running Rasa (and action server) or start them for the duration; yields the token."""
+    token = rasa_token(settings)
+    if rasa_is_up(settings, token):
+        yield token
+        return
+    print("Starting Rasa for this command…", file=sys.stderr, flush=True)
+    processes = [action_process(settings, token)] if with_actions else []
+    processes.append(rasa_process(settings, token))
+    supervisor = Supervisor(processes)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # stdout belongs to the command's output
+            supervisor.start()
+        yield token
+    finally:
+        supervisor.stop()

@@ -1,0 +1,45 @@
+"""Settings: read once from the environment or .env, at the edge, and handed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDERS = {"", "changeme", "your-token-here", "123456:ABC-DEF"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
+
+    #: Telegram bot token from @BotFather; without one, `friends run` starts the terminal demo.
+    telegram_bot_token: SecretStr | None = None
+    #: Bot API server; set only to point the bot at a local emulator.
+    telegram_api_url: str | None = None
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'friends.db'}"
+    rasa_url: str = "http://127.0.0.1:5005"
+    #: Token for Rasa's HTTP API; generated for each run when unset.
+    rasa_token: SecretStr | None = None
+    action_server_port: int = 5055
+    log_level: str = "INFO"
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _refuse_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip() in PLACEHOLDERS:
+            return None
+        return value
+
+    @property
+    def var_dir(self) -> Path:
+        return ROOT / "var"
+
+    @property
+    def action_server_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_server_port}/webhook"
+
+    @property
+    def rasa_port(self) -> int:
+        return int(self.rasa_url.rsplit(":", 1)[1].split("/")[0])

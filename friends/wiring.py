@@ -1,0 +1,66 @@
+"""Composition root: settings → engines, units of work, gateways, the place index."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+from actions.base import ActionServices
+from bot.context import BotServices
+from bot.texts import Catalog
+from core.geo import PlaceIndex
+from core.ports import UnitOfWork
+from friends.settings import ROOT, Settings
+from gateways.rasa_client import RasaClient
+from storage.db import make_engine, session_factory
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
+
+DATA = ROOT / "data" / "berlin"
+LOCALES = ROOT / "locales"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@cache
+def place_index() -> PlaceIndex:
+    return PlaceIndex.from_rows(
+        _rows(DATA / "postcodes.csv"), _rows(DATA / "places.csv"), _rows(DATA / "aliases.csv")
+    )
+
+
+def uow_factory(database_url: str, *, migrate: bool = True) -> Callable[[], UnitOfWork]:
+    """Brings the schema to the newest migration, then hands out units of work."""
+    if migrate:
+        upgrade(database_url)
+    sessions = session_factory(make_engine(database_url))
+    return lambda: SqlUnitOfWork(sessions)
+
+
+def rasa_client(settings: Settings) -> RasaClient:
+    token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
+    return RasaClient(settings.rasa_url, token)
+
+
+def bot_services(settings: Settings, uow: Callable[[], UnitOfWork] | None = None) -> BotServices:
+    return BotServices(
+        uow=uow or uow_factory(settings.database_url),
+        places=place_index(),
+        rasa=rasa_client(settings),
+        catalog=Catalog.load(LOCALES),
+        now=utc_now,
+    )
+
+
+def action_services(settings: Settings) -> ActionServices:
+    return ActionServices(uow=uow_factory(settings.database_url), now=utc_now)

@@ -1,0 +1,147 @@
+"""Repositories: intention-revealing methods over rows, returning core snapshots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core.categories import Category
+from core.geo import Place
+from core.ids import CustomerId, RequestId, TelegramUserId
+from core.intake import OPEN_STATUSES, Customer, Problem, Request, RequestStatus, Urgency
+from core.language import Language
+from storage.rows import CustomerRow, ProcessedUpdateRow, RequestRow
+
+
+def _customer(row: CustomerRow) -> Customer:
+    return Customer(
+        id=CustomerId(row.id),
+        telegram_id=TelegramUserId(row.telegram_id),
+        name=row.name,
+        language=Language(row.language),
+    )
+
+
+def _request(row: RequestRow) -> Request:
+    return Request(
+        id=RequestId(row.id),
+        customer_id=CustomerId(row.customer_id),
+        status=RequestStatus(row.status),
+        category=Category(row.category),
+        description=row.description,
+        language=Language(row.language),
+        urgency=Urgency(row.urgency),
+        device=row.device,
+        brand=row.brand,
+        created_at=row.created_at,
+        postcode=row.postcode,
+        district=row.district,
+        place_label=row.place_label,
+        lat=row.lat,
+        lon=row.lon,
+    )
+
+
+class SqlCustomers:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_telegram_id(self, telegram_id: TelegramUserId) -> Customer | None:
+        row = self.session.scalar(select(CustomerRow).where(CustomerRow.telegram_id == telegram_id))
+        return None if row is None else _customer(row)
+
+    def get(self, customer_id: CustomerId) -> Customer:
+        return _customer(self.session.get_one(CustomerRow, customer_id))
+
+    def add(self, telegram_id: TelegramUserId, *, name: str, language: Language, now: datetime) -> Customer:
+        row = CustomerRow(telegram_id=telegram_id, name=name, language=str(language), created_at=now)
+        self.session.add(row)
+        self.session.flush()
+        return _customer(row)
+
+    def set_language(self, customer_id: CustomerId, language: Language) -> None:
+        self.session.get_one(CustomerRow, customer_id).language = str(language)
+
+
+class SqlRequests:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open_for(self, customer_id: CustomerId) -> Request | None:
+        row = self.session.scalar(
+            select(RequestRow)
+            .where(
+                RequestRow.customer_id == customer_id, RequestRow.status.in_([str(s) for s in OPEN_STATUSES])
+            )
+            .order_by(RequestRow.id.desc())
+            .limit(1)
+        )
+        return None if row is None else _request(row)
+
+    def latest_for(self, customer_id: CustomerId) -> Request | None:
+        row = self.session.scalar(
+            select(RequestRow)
+            .where(RequestRow.customer_id == customer_id)
+            .order_by(RequestRow.id.desc())
+            .limit(1)
+        )
+        return None if row is None else _request(row)
+
+    def get(self, request_id: RequestId) -> Request | None:
+        row = self.session.get(RequestRow, request_id)
+        return None if row is None else _request(row)
+
+    def add(self, customer: Customer, problem: Problem, *, description: str, now: datetime) -> Request:
+        status = (
+            RequestStatus.AWAITING_CATEGORY
+            if problem.category is Category.NONE
+            else RequestStatus.AWAITING_LOCATION
+        )
+        row = RequestRow(
+            customer_id=customer.id,
+            status=str(status),
+            category=str(problem.category),
+            intent=problem.intent,
+            confidence=problem.confidence,
+            description=description,
+            language=str(customer.language),
+            urgency=str(problem.urgency),
+            device=problem.device,
+            brand=problem.brand,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _request(row)
+
+    def set_category(self, request_id: RequestId, category: Category, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.category, row.updated_at = str(category), now
+
+    def set_place(self, request_id: RequestId, place: Place, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.postcode, row.district, row.place_label = place.postcode, place.district, place.label
+        row.lat, row.lon, row.updated_at = place.location.lat, place.location.lon, now
+
+    def set_status(self, request_id: RequestId, status: RequestStatus, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.status, row.updated_at = str(status), now
+        self.session.flush()
+
+
+class SqlProcessedUpdates:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, source: str, update_id: int, *, now: datetime) -> bool:
+        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        stmt = (
+            insert(ProcessedUpdateRow)
+            .values(source=source, update_id=update_id, received_at=now)
+            .on_conflict_do_nothing(index_elements=["source", "update_id"])
+        )
+        return bool(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,42 @@
+"""SqlUnitOfWork: one session per use case; commit is explicit, rollback the default."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.repositories import SqlCustomers, SqlProcessedUpdates, SqlRequests
+
+
+class SqlUnitOfWork:
+    customers: SqlCustomers
+    requests: SqlRequests
+    updates: SqlProcessedUpdates
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("unit of work is already open")
+        self._session = self._sessions()
+        self.customers = SqlCustomers(self._session)
+        self.requests = SqlRequests(self._session)
+        self.updates = SqlProcessedUpdates(self._session)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._session is not None
+        try:
+            self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        assert self._session is not None
+        self._session.commit()
