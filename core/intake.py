@@ -12,10 +12,8 @@ from core.categories import Category
 from core.ids import CustomerId, RequestId, TelegramUserId
 from core.language import Language
 
-#: What we keep of a description; Telegram allows 4,096 characters per message.
-MAX_DESCRIPTION_CHARS: Final = 2000
-#: What the classifier reads: the start of a long story carries the problem.
-MAX_NLU_CHARS: Final = 600
+#: What we keep of a description: a whole Telegram message (4,096 characters at most).
+MAX_DESCRIPTION_CHARS: Final = 4096
 
 
 class RequestStatus(StrEnum):
@@ -84,7 +82,8 @@ def clip_description(text: str) -> str:
 
 
 def nlu_text(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()[:MAX_NLU_CHARS]
+    """The text as Rasa reads (and the action stores) it: whitespace collapsed."""
+    return clip_description(text)
 
 
 def has_words(text: str) -> bool:

@@ -49,7 +49,14 @@ class Process:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        pid_file(self.name).write_text(str(self.popen.pid))
+        self.pid_file.write_text(str(self.popen.pid))
+
+    @property
+    def pid_file(self) -> Path:
+        """var/run/NAME.pid beside var/log/NAME.log, so benchmarks find the process."""
+        folder = self.log.parent.parent / "run"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{self.name}.pid"
 
     def healthy(self) -> bool:
         if self.health_url is None:
@@ -79,7 +86,7 @@ class Process:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait()
-        pid_file(self.name).unlink(missing_ok=True)
+        self.pid_file.unlink(missing_ok=True)
 
 
 def run_dir() -> Path:
@@ -105,14 +112,24 @@ def rasa_token(settings: Settings) -> str:
     return token
 
 
+VAR = ROOT / "var"
+
+
 def child_env(settings: Settings, token: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"RASA_TOKEN": token, "DATABASE_URL": settings.database_url, "RASA_URL": settings.rasa_url})
+    env.update(
+        {
+            "RASA_TOKEN": token,
+            "DATABASE_URL": settings.database_url,
+            "RASA_URL": settings.rasa_url,
+            "ACTION_SERVER_PORT": str(settings.action_server_port),
+        }
+    )
     return env
 
 
-def rasa_process(settings: Settings, token: str) -> Process:
-    tracker_db = ROOT / "var" / "rasa" / "tracker.db"
+def rasa_process(settings: Settings, token: str, var: Path = VAR) -> Process:
+    tracker_db = var / "rasa" / "tracker.db"
     tracker_db.parent.mkdir(parents=True, exist_ok=True)
     env = rasa_env(
         {"FRIENDS_ACTION_URL": settings.action_server_url, "FRIENDS_RASA_TRACKER_DB": str(tracker_db)}
@@ -134,25 +151,25 @@ def rasa_process(settings: Settings, token: str) -> Process:
         "--credentials",
         "credentials.yml",
     ]
-    return Process(
-        "rasa", argv, f"{settings.rasa_url}/status?token={token}", env, ROOT / "var" / "log" / "rasa.log"
-    )
+    return Process("rasa", argv, f"{settings.rasa_url}/status?token={token}", env, var / "log" / "rasa.log")
 
 
-def action_process(settings: Settings, token: str) -> Process:
+def action_process(settings: Settings, token: str, var: Path = VAR) -> Process:
     return Process(
         "actions",
         [str(FRIENDS), "actions"],
         f"http://127.0.0.1:{settings.action_server_port}/health",
         child_env(settings, token),
-        ROOT / "var" / "log" / "actions.log",
+        var / "log" / "actions.log",
     )
 
 
-def bot_process(settings: Settings, token: str) -> Process:
-    return Process(
-        "bot", [str(FRIENDS), "bot"], None, child_env(settings, token), ROOT / "var" / "log" / "bot.log"
-    )
+def bot_process(settings: Settings, token: str, var: Path = VAR) -> Process:
+    return Process("bot", [str(FRIENDS), "bot"], None, child_env(settings, token), var / "log" / "bot.log")
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 class Supervisor:
@@ -163,7 +180,7 @@ class Supervisor:
 
     def start(self, timeout: float = 240) -> None:
         for p in self.processes:
-            print(f"  starting {p.name} (log: {p.log.relative_to(ROOT)})", flush=True)
+            print(f"  starting {p.name} (log: {_shown(p.log)})", flush=True)
             p.start()
         deadline = time.monotonic() + timeout
         waiting = list(self.processes)

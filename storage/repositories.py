@@ -143,5 +143,6 @@ class SqlProcessedUpdates:
             insert(ProcessedUpdateRow)
             .values(source=source, update_id=update_id, received_at=now)
             .on_conflict_do_nothing(index_elements=["source", "update_id"])
+            .returning(ProcessedUpdateRow.id)
         )
-        return bool(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+        return self.session.execute(stmt).scalar() is not None

@@ -1,0 +1,159 @@
+"""Intake use cases on a real (SQLite) database: what the customer is told, what is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from core.categories import Category
+from core.errors import NoOpenRequest, RequestClosed
+from core.geo import PlaceIndex
+from core.ids import CustomerId, TelegramUserId
+from core.intake import Problem, RequestStatus, Urgency
+from core.language import Language
+from core.notices import Choice
+from core.ports import UnitOfWork
+from core.services import intake
+from tests.conftest import FrozenClock
+
+Uow = Callable[[], UnitOfWork]
+
+
+def customer(uow: Uow, clock: FrozenClock, telegram_id: int = 42, lang: str = "de") -> CustomerId:
+    return intake.ensure_customer(
+        uow(), TelegramUserId(telegram_id), name="Anna", language_code=lang, now=clock()
+    ).id
+
+
+def problem(text: str, intent: str, confidence: float = 0.9, urgent: bool = False) -> Problem:
+    from core.categories import category_of
+
+    return Problem(
+        text,
+        intent,
+        category_of(intent),
+        confidence,
+        device="WLAN",
+        brand="FritzBox",
+        urgency=Urgency.URGENT if urgent else Urgency.NORMAL,
+    )
+
+
+def test_first_contact_creates_the_customer_once_in_telegrams_language(uow: Uow, clock: FrozenClock) -> None:
+    first = intake.ensure_customer(uow(), TelegramUserId(7), name="Sam", language_code="en-GB", now=clock())
+    again = intake.ensure_customer(uow(), TelegramUserId(7), name="Sam", language_code="de", now=clock())
+    assert first == again and first.language is Language.EN
+
+
+def test_problem_is_stored_and_the_place_asked_for(uow: Uow, clock: FrozenClock) -> None:
+    anna = customer(uow, clock)
+    replies = intake.describe_problem(
+        uow(), anna, problem("WLAN weg, dringend", "problem_internet", urgent=True), now=clock()
+    )
+    assert [r.key for r in replies] == ["intake.understood", "intake.noted_urgent", "intake.ask_location"]
+    assert replies[0].params == {"category": "internet"} and replies[0].choices == (Choice.CATEGORIES,)
+    assert replies[-1].choices == (Choice.SHARE_LOCATION,)
+    request = intake.open_request(uow(), anna)
+    assert request is not None and request.status is RequestStatus.AWAITING_LOCATION
+    assert (request.category, request.device, request.brand, request.urgency) == (
+        Category.INTERNET,
+        "WLAN",
+        "FritzBox",
+        Urgency.URGENT,
+    )
+    assert request.created_at == clock()
+
+
+def test_vague_message_asks_for_the_category_and_keeps_the_text(uow: Uow, clock: FrozenClock) -> None:
+    anna = customer(uow, clock)
+    [reply] = intake.describe_problem(uow(), anna, problem("hilfe bitte", "vague_problem"), now=clock())
+    assert reply.key == "intake.ask_problem" and reply.choices == (Choice.CATEGORIES,)
+    [unsure] = intake.describe_problem(uow(), anna, problem("dings kaputt", "nlu_fallback", 0.2), now=clock())
+    assert unsure.key == "intake.unsure"
+    request = intake.open_request(uow(), anna)
+    assert (
+        request is not None
+        and request.status is RequestStatus.AWAITING_CATEGORY
+        and request.description == "dings kaputt"
+    )
+
+
+def test_new_description_replaces_the_unfinished_draft(uow: Uow, clock: FrozenClock) -> None:
+    anna = customer(uow, clock)
+    intake.describe_problem(uow(), anna, problem("hilfe", "vague_problem"), now=clock())
+    intake.describe_problem(uow(), anna, problem("Drucker druckt nicht", "problem_pc"), now=clock())
+    intake.cancel(uow(), anna, now=clock())
+    assert intake.open_request(uow(), anna) is None
+
+
+def test_picking_a_category_then_a_place_completes_the_request(
+    uow: Uow, clock: FrozenClock, places: PlaceIndex
+) -> None:
+    anna = customer(uow, clock)
+    [ask] = intake.describe_problem(uow(), anna, problem("hilfe", "vague_problem"), now=clock())
+    assert ask.request_id is not None
+    replies = intake.choose_category(uow(), anna, ask.request_id, Category.TV, now=clock())
+    assert [r.key for r in replies] == ["intake.category_set", "intake.ask_location"]
+    assert intake.awaits_place(uow(), anna)
+    done = intake.set_place(uow(), anna, places.by_postcode("10437"), now=clock())
+    assert [r.key for r in done] == ["intake.request_stored", "intake.looking_for_helpers"]
+    assert done[0].params == {"category": "tv", "place": "10437 (Pankow)"}
+    request = intake.latest_request(uow(), anna)
+    assert request is not None and request.status is RequestStatus.SEARCHING
+    assert (request.postcode, request.district) == ("10437", "Pankow")
+
+
+def test_place_before_category_asks_for_the_category_then_completes(
+    uow: Uow, clock: FrozenClock, places: PlaceIndex
+) -> None:
+    anna = customer(uow, clock)
+    intake.describe_problem(uow(), anna, problem("hilfe", "vague_problem"), now=clock())
+    [pick] = intake.set_place(uow(), anna, places.by_postcode("12047"), now=clock())
+    assert pick.key == "intake.pick_category_first" and pick.request_id is not None
+    replies = intake.choose_category(uow(), anna, pick.request_id, Category.PC, now=clock())
+    assert [r.key for r in replies] == [
+        "intake.category_set",
+        "intake.request_stored",
+        "intake.looking_for_helpers",
+    ]
+
+
+def test_place_without_a_problem_is_refused(uow: Uow, clock: FrozenClock, places: PlaceIndex) -> None:
+    with pytest.raises(NoOpenRequest):
+        intake.set_place(uow(), customer(uow, clock), places.by_postcode("10115"), now=clock())
+
+
+def test_someone_elses_or_a_closed_request_cannot_be_changed(uow: Uow, clock: FrozenClock) -> None:
+    anna, ben = customer(uow, clock, 1), customer(uow, clock, 2)
+    [reply, *_] = intake.describe_problem(uow(), anna, problem("Handy kaputt", "problem_phone"), now=clock())
+    assert reply.request_id is not None
+    with pytest.raises(RequestClosed):
+        intake.choose_category(uow(), ben, reply.request_id, Category.TV, now=clock())
+    intake.cancel(uow(), anna, now=clock())
+    with pytest.raises(RequestClosed):
+        intake.choose_category(uow(), anna, reply.request_id, Category.TV, now=clock())
+
+
+def test_cancel_says_whether_there_was_anything(uow: Uow, clock: FrozenClock) -> None:
+    anna = customer(uow, clock)
+    assert intake.cancel(uow(), anna, now=clock()).key == "intake.nothing_to_cancel"
+    intake.describe_problem(uow(), anna, problem("TV kein Bild", "problem_tv"), now=clock())
+    assert intake.cancel(uow(), anna, now=clock()).key == "intake.cancelled"
+    request = intake.latest_request(uow(), anna)
+    assert request is not None and request.status is RequestStatus.CANCELLED
+
+
+def test_language_switch_is_stored(uow: Uow, clock: FrozenClock) -> None:
+    anna = customer(uow, clock)
+    assert intake.set_language(uow(), anna, Language.EN).key == "language.changed"
+    assert (
+        intake.ensure_customer(uow(), TelegramUserId(42), name="", language_code="de", now=clock()).language
+        is Language.EN
+    )
+
+
+def test_an_update_is_claimed_once(uow: Uow, clock: FrozenClock) -> None:
+    assert intake.claim_update(uow(), "telegram:1", 1001, now=clock())
+    assert not intake.claim_update(uow(), "telegram:1", 1001, now=clock())
+    assert intake.claim_update(uow(), "telegram:2", 1001, now=clock())

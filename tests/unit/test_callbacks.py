@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.callbacks import MAX_BYTES, BadButton, PickCategory, PickLanguage
+from core.categories import SERVICE_CATEGORIES, Category
+from core.language import Language
+
+
+@given(st.integers(min_value=1, max_value=10**12 - 1), st.sampled_from(SERVICE_CATEGORIES))
+def test_category_button_round_trips_within_64_bytes(request_id: int, category: Category) -> None:
+    data = PickCategory(request_id, category).encode()
+    assert len(data.encode()) <= MAX_BYTES
+    assert PickCategory.parse(data) == PickCategory(request_id, category)
+
+
+@pytest.mark.parametrize("lang", list(Language))
+def test_language_button_round_trips(lang: Language) -> None:
+    assert PickLanguage.parse(PickLanguage(lang).encode()).language is lang
+
+
+@pytest.mark.parametrize("data", ["cat:1:none", "cat:x:pc", "cat:1:pc:extra", "lang:fr", "", "cat:1:PHONE"])
+def test_forged_buttons_are_refused(data: str) -> None:
+    with pytest.raises(BadButton):
+        (PickLanguage if data.startswith("lang") else PickCategory).parse(data)
+
+
+@given(st.text(max_size=80))
+def test_any_callback_data_parses_or_is_refused(data: str) -> None:
+    with contextlib.suppress(BadButton):
+        PickCategory.parse(data)
