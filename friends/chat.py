@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Iterable
@@ -50,9 +51,11 @@ def show(sent: Sent, out: TextIO = sys.stdout) -> None:
 async def interactive(settings: Settings, token: str, *, lang: str | None) -> None:
     services = services_for(settings, token)
     app, api = await start_app(services)
+    # Like Telegram's language_code, the demo takes the language of this terminal (LANG).
+    lang = lang or os.environ.get("LANG", "en").split("_")[0].split(".")[0]
     user = TelegramUser(app, int(time.time()) % 10**8, first_name="Demo", language_code=lang)
     print("Service Friends demo chat — you are a customer. Type /quit to leave, /help for the bot's help.")
-    print("Press a button by typing its number; share a location with /loc LAT LON.")
+    print("Press a button by typing its number; share a location with /loc LAT LON; /language switches.")
     seen = 0
     await user.says("/start")
     while True:
@@ -71,8 +74,10 @@ async def interactive(settings: Settings, token: str, *, lang: str | None) -> No
 
 
 async def play_line(user: TelegramUser, api: InProcessBotApi, line: str) -> None:
-    last = api.to(user.id)[-1] if api.to(user.id) else None
-    if line.isdigit() and last and last.buttons and 1 <= int(line) <= len(last.buttons):
+    """A typed line: a button number, a location share, or text to send."""
+    with_buttons = [s for s in api.to(user.id) if s.buttons]
+    last = with_buttons[-1] if with_buttons else None
+    if line.isdigit() and last and 1 <= int(line) <= len(last.buttons):
         await user.presses(last, last.buttons[int(line) - 1][1])
     elif line.startswith("/loc"):
         try:

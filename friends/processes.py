@@ -77,6 +77,7 @@ class Process:
 
     def stop(self, timeout: float = 10) -> None:
         if self.popen is None or self.popen.poll() is not None:
+            self.pid_file.unlink(missing_ok=True)
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signal.SIGTERM)
