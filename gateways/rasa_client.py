@@ -46,12 +46,16 @@ class RasaClient:
         return replies
 
     async def parse(self, text: str) -> Parse:
+        """The classifier's best intent. When it is unsure (Rasa's nlu_fallback), this is still
+        its best guess from the ranking, with that guess's (low) confidence."""
         data = await self._post("/model/parse", {"text": text}, params=self._auth())
-        intent = (data.get("intent") or {}).get("name") or "nlu_fallback"
+        ranking = [r for r in data.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+        best = ranking[0] if ranking else data.get("intent") or {}
+        intent = best.get("name") or "nlu_fallback"
         return Parse(
             text=text,
             intent=intent,
-            confidence=float((data.get("intent") or {}).get("confidence") or 0.0),
+            confidence=float(best.get("confidence") or 0.0),
             category=category_of(intent),
             entities=tuple(data.get("entities") or ()),
         )
