@@ -20,6 +20,10 @@ MAX_KM_FROM_POSTCODE_CENTRE: Final = 4.0
 #: Longest text that is still read as a place name rather than a sentence.
 MAX_PLACE_WORDS: Final = 6
 
+#: Grid for the matching index: cells of 0.01° (about 1.1 km × 0.7 km in Berlin).
+CELL_DEGREES: Final = 0.01
+KM_PER_DEGREE_LAT: Final = 111.32
+
 _POSTCODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 _DIGITS = re.compile(r"(?<!\d)\d{3,7}(?!\d)")
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "'": "", "’": ""})
@@ -39,6 +43,24 @@ class Location:
         dp, dl = p2 - p1, math.radians(other.lon - self.lon)
         h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
         return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def cell_of(where: Location) -> int:
+    """The grid cell of a coordinate, as one integer (row * 100000 + column)."""
+    return math.floor(where.lat / CELL_DEGREES) * 100_000 + math.floor(where.lon / CELL_DEGREES)
+
+
+def cells_around(where: Location, radius_km: float) -> list[int]:
+    """Every grid cell that the square of side 2 × radius_km around `where` touches."""
+    dlat = radius_km / KM_PER_DEGREE_LAT
+    dlon = radius_km / (KM_PER_DEGREE_LAT * math.cos(math.radians(where.lat)))
+    rows = range(
+        math.floor((where.lat - dlat) / CELL_DEGREES), math.floor((where.lat + dlat) / CELL_DEGREES) + 1
+    )
+    cols = range(
+        math.floor((where.lon - dlon) / CELL_DEGREES), math.floor((where.lon + dlon) / CELL_DEGREES) + 1
+    )
+    return [row * 100_000 + col for row in rows for col in cols]
 
 
 @dataclass(frozen=True)

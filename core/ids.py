@@ -5,3 +5,5 @@ from typing import NewType
 CustomerId = NewType("CustomerId", int)
 RequestId = NewType("RequestId", int)
 TelegramUserId = NewType("TelegramUserId", int)
+HelperId = NewType("HelperId", int)
+Cents = NewType("Cents", int)

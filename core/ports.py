@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
 from core.categories import Category
 from core.geo import Place
-from core.ids import CustomerId, RequestId, TelegramUserId
+from core.helpers import Helper
+from core.ids import CustomerId, HelperId, RequestId, TelegramUserId
 from core.intake import Customer, Problem, Request, RequestStatus
 from core.language import Language
+from core.matching import IndexEntry
 
 
 class Customers(Protocol):
@@ -32,6 +35,21 @@ class Requests(Protocol):
     def set_status(self, request_id: RequestId, status: RequestStatus, *, now: datetime) -> None: ...
 
 
+class Helpers(Protocol):
+    def get(self, helper_id: HelperId) -> Helper | None: ...
+    def by_telegram_id(self, telegram_id: TelegramUserId) -> Helper | None: ...
+    def save(self, helper: Helper, *, now: datetime) -> Helper:
+        """Insert (id 0) or update a helper, and keep the matching index in step."""
+        ...
+
+    def many(self, ids: Iterable[int]) -> list[Helper]: ...
+    def known_telegram_ids(self, telegram_ids: Sequence[int]) -> set[int]: ...
+    def add_many(self, helpers: Sequence[Helper], *, now: datetime) -> None: ...
+    def in_cells(self, category: Category, language: Language, cells: Sequence[int]) -> list[IndexEntry]: ...
+    def serving(self, category: Category, language: Language, district: str) -> list[IndexEntry]: ...
+    def count(self) -> int: ...
+
+
 class ProcessedUpdates(Protocol):
     def claim(self, source: str, update_id: int, *, now: datetime) -> bool:
         """Record an incoming update; False when it was recorded before (a repeat)."""
@@ -42,6 +60,7 @@ class UnitOfWork(Protocol):
     customers: Customers
     requests: Requests
     updates: ProcessedUpdates
+    helpers: Helpers
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -181,6 +181,40 @@ def bench_nlu(
         print(json.dumps(result))
 
 
+@bench_app.command("matching")
+def bench_matching(
+    helpers: Annotated[list[int], typer.Option(help="helper counts; repeat for a growth table")] = [1000],  # noqa: B006
+    requests: Annotated[int, typer.Option(help="random Berlin requests per count")] = 1000,
+    postgres: Annotated[
+        str | None, typer.Option(help="also run on this PostgreSQL URL (an empty database)")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="also print a JSON object as the last line")
+    ] = False,
+) -> None:
+    """Top-3 latency p50/p95/p99 over random Berlin requests on SQLite (and PostgreSQL)."""
+    from friends.bench.matching import database_url, measure, prepared_database
+    from friends.settings import ROOT
+    from friends.wiring import place_index
+
+    places = place_index()
+    results = []
+    engines = ["sqlite"] + (["postgres"] if postgres else [])
+    for engine in engines:
+        for count in sorted(helpers):
+            url = database_url(engine, count, ROOT / "var" / "bench", postgres)
+            uow = prepared_database(url, places, count)
+            result = {"engine": engine, "helpers": count, **measure(uow, places, requests)}
+            results.append(result)
+            print(
+                f"{engine:8} {count:>9,} helpers: top-3 p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
+                f"p99 {result['p99_ms']} ms ({result['without_candidates']} of {requests} requests found nobody)",
+                flush=True,
+            )
+    if as_json:
+        print(json.dumps(results[-1] if len(results) == 1 else {**results[-1], "runs": results}))
+
+
 @app.command()
 def train(force: Annotated[bool, typer.Option(help="train even when nothing changed")] = False) -> None:
     """Train the Rasa model when nlu/, domain.yml or config.yml changed."""

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.helper_repository import SqlHelpers
 from storage.repositories import SqlCustomers, SqlProcessedUpdates, SqlRequests
 
 
@@ -13,6 +14,7 @@ class SqlUnitOfWork:
     customers: SqlCustomers
     requests: SqlRequests
     updates: SqlProcessedUpdates
+    helpers: SqlHelpers
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -25,6 +27,7 @@ class SqlUnitOfWork:
         self.customers = SqlCustomers(self._session)
         self.requests = SqlRequests(self._session)
         self.updates = SqlProcessedUpdates(self._session)
+        self.helpers = SqlHelpers(self._session)
         return self
 
     def __exit__(

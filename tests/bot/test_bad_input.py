@@ -42,7 +42,9 @@ async def test_sticker_photo_and_voice_get_asked_for_words(person: Callable[...,
 
 async def test_photo_with_caption_is_read_as_text(person: Callable[..., Chat]) -> None:
     anna = person("de")
-    await anna.user.send(photo=PHOTO, caption="Mein Laptop startet seit dem Windows-Update nicht mehr, siehe Foto")
+    await anna.user.send(
+        photo=PHOTO, caption="Mein Laptop startet seit dem Windows-Update nicht mehr, siehe Foto"
+    )
     assert "Computer oder Drucker" in anna.new()[0]
 
 

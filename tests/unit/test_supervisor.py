@@ -37,9 +37,14 @@ def test_a_crashed_process_is_restarted_then_the_run_stops_with_the_reason(tmp_p
 
 
 def test_a_process_that_exits_while_starting_is_reported_with_its_log(tmp_path: Path) -> None:
-    broken = Process("broken", [sys.executable, "-c", "print('bad config'); raise SystemExit(3)"], "http://127.0.0.1:9/health",
-                     dict(os.environ), tmp_path / "log" / "broken.log")
+    broken = Process(
+        "broken",
+        [sys.executable, "-c", "print('bad config'); raise SystemExit(3)"],
+        "http://127.0.0.1:9/health",
+        dict(os.environ),
+        tmp_path / "log" / "broken.log",
+    )
     supervisor = Supervisor([broken])
-    with pytest.raises(ProcessFailed, match="broken exited while starting:\n.*bad config"):
+    with pytest.raises(ProcessFailed, match=r"broken exited while starting:\n.*bad config"):
         supervisor.start(timeout=10)
     supervisor.stop()

@@ -1,0 +1,211 @@
+"""Helpers and the matching index: one row per helper, index rows per category × language."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from core.categories import Category
+from core.geo import Location, cell_of
+from core.helpers import Absence, Availability, Helper, HelperStatus, WeeklySlot
+from core.ids import Cents, HelperId, TelegramUserId
+from core.language import Language
+from core.matching import IndexEntry
+from storage.helper_rows import HelperRow, MatchCellRow, MatchDistrictRow
+
+#: SQLite allows 999 bound parameters in older builds; stay well below.
+CHUNK = 500
+
+
+def availability_json(availability: Availability) -> str:
+    return json.dumps(
+        {
+            "slots": [
+                [s.weekday, s.start.strftime("%H:%M"), s.end.strftime("%H:%M")] for s in availability.slots
+            ],
+            "absences": [[a.first_day.isoformat(), a.last_day.isoformat()] for a in availability.absences],
+        }
+    )
+
+
+def availability_from(text: str) -> Availability:
+    data = json.loads(text or "{}")
+    return Availability(
+        slots=tuple(
+            WeeklySlot(int(d), time.fromisoformat(a), time.fromisoformat(b))
+            for d, a, b in data.get("slots", [])
+        ),
+        absences=tuple(
+            Absence(date.fromisoformat(a), date.fromisoformat(b)) for a, b in data.get("absences", [])
+        ),
+    )
+
+
+def _helper(row: HelperRow) -> Helper:
+    return Helper(
+        id=HelperId(row.id),
+        telegram_id=TelegramUserId(row.telegram_id),
+        name=row.name,
+        skills=frozenset(Category(s) for s in row.skills.split(",") if s),
+        languages=frozenset(Language(s) for s in row.languages.split(",") if s),
+        rate=Cents(row.rate_cents),
+        home=Location(row.home_lat, row.home_lon),
+        radius_km=row.radius_km,
+        availability=availability_from(row.availability),
+        status=HelperStatus(row.status),
+        verified=row.verified,
+        districts=frozenset(d for d in row.districts.split("|") if d),
+        skill_details=row.skill_details,
+        description=row.description,
+        photo=row.photo,
+        rating_sum=row.rating_sum,
+        rating_count=row.rating_count,
+    )
+
+
+class SqlHelpers:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, helper_id: HelperId) -> Helper | None:
+        row = self.session.get(HelperRow, helper_id)
+        return None if row is None else _helper(row)
+
+    def by_telegram_id(self, telegram_id: TelegramUserId) -> Helper | None:
+        row = self.session.scalar(select(HelperRow).where(HelperRow.telegram_id == telegram_id))
+        return None if row is None else _helper(row)
+
+    def many(self, ids: Iterable[int]) -> list[Helper]:
+        wanted = list(ids)
+        rows = self.session.scalars(select(HelperRow).where(HelperRow.id.in_(wanted))).all()
+        return [_helper(r) for r in rows]
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(HelperRow)) or 0)
+
+    def known_telegram_ids(self, telegram_ids: Sequence[int]) -> set[int]:
+        stmt = select(HelperRow.telegram_id).where(HelperRow.telegram_id.in_(telegram_ids))
+        return set(self.session.scalars(stmt))
+
+    def add_many(self, helpers: Sequence[Helper], *, now: datetime) -> None:
+        """Bulk insert of new helpers with their index rows (seeding, benchmarks)."""
+        if not helpers:
+            return
+        rows = [{"telegram_id": h.telegram_id, "created_at": now, **_columns(h, now)} for h in helpers]
+        ids = self.session.scalars(
+            insert(HelperRow).returning(HelperRow.id, sort_by_parameter_order=True), rows
+        ).all()
+        cells, districts = [], []
+        for helper_id, helper in zip(ids, helpers, strict=True):
+            for keys, common in _index_rows(helper, helper_id):
+                cells.append({**keys, "cell": cell_of(helper.home), **common})
+                districts += [{**keys, "district": d, **common} for d in helper.districts]
+        if cells:
+            self.session.execute(insert(MatchCellRow), cells)
+        if districts:
+            self.session.execute(insert(MatchDistrictRow), districts)
+
+    def save(self, helper: Helper, *, now: datetime) -> Helper:
+        row = self.session.get(HelperRow, helper.id) if helper.id else None
+        if row is None:
+            row = HelperRow(telegram_id=helper.telegram_id, created_at=now)
+            self.session.add(row)
+        for name, value in _columns(helper, now).items():
+            setattr(row, name, value)
+        self.session.flush()
+        saved = _helper(row)
+        self._index(saved)
+        return saved
+
+    def _index(self, helper: Helper) -> None:
+        self.session.execute(delete(MatchCellRow).where(MatchCellRow.helper_id == helper.id))
+        self.session.execute(delete(MatchDistrictRow).where(MatchDistrictRow.helper_id == helper.id))
+        if not helper.matchable:
+            return
+        common = {
+            "helper_id": helper.id,
+            "lat": helper.home.lat,
+            "lon": helper.home.lon,
+            "radius_km": helper.radius_km,
+            "rate_cents": helper.rate,
+            "rating_sum": helper.rating_sum,
+            "rating_count": helper.rating_count,
+        }
+        for category in helper.skills:
+            for language in helper.languages:
+                keys = {"category": str(category), "language": str(language)}
+                self.session.add(MatchCellRow(**keys, cell=cell_of(helper.home), **common))
+                for district in helper.districts:
+                    self.session.add(MatchDistrictRow(**keys, district=district, **common))
+        self.session.flush()
+
+    def in_cells(self, category: Category, language: Language, cells: Sequence[int]) -> list[IndexEntry]:
+        entries: list[IndexEntry] = []
+        t = MatchCellRow
+        for start in range(0, len(cells), CHUNK):
+            stmt = select(
+                t.helper_id, t.lat, t.lon, t.radius_km, t.rate_cents, t.rating_sum, t.rating_count
+            ).where(
+                t.category == str(category),
+                t.language == str(language),
+                t.cell.in_(cells[start : start + CHUNK]),
+            )
+            entries += [_entry(*r) for r in self.session.execute(stmt)]
+        return entries
+
+    def serving(self, category: Category, language: Language, district: str) -> list[IndexEntry]:
+        t = MatchDistrictRow
+        stmt = select(
+            t.helper_id, t.lat, t.lon, t.radius_km, t.rate_cents, t.rating_sum, t.rating_count
+        ).where(t.category == str(category), t.language == str(language), t.district == district)
+        return [_entry(*r) for r in self.session.execute(stmt)]
+
+
+def _columns(helper: Helper, now: datetime) -> dict[str, object]:
+    return {
+        "name": helper.name,
+        "status": str(helper.status),
+        "verified": helper.verified,
+        "skills": ",".join(sorted(str(s) for s in helper.skills)),
+        "languages": ",".join(sorted(str(s) for s in helper.languages)),
+        "skill_details": helper.skill_details,
+        "description": helper.description,
+        "photo": helper.photo,
+        "rate_cents": helper.rate,
+        "radius_km": helper.radius_km,
+        "home_lat": helper.home.lat,
+        "home_lon": helper.home.lon,
+        "districts": "|".join(sorted(helper.districts)),
+        "availability": availability_json(helper.availability),
+        "rating_sum": helper.rating_sum,
+        "rating_count": helper.rating_count,
+        "updated_at": now,
+    }
+
+
+def _index_rows(helper: Helper, helper_id: int) -> list[tuple[dict[str, str], dict[str, object]]]:
+    """The (category, language) keys and shared values of a helper's index rows; none unless matchable."""
+    if not helper.matchable:
+        return []
+    common: dict[str, object] = {
+        "helper_id": helper_id,
+        "lat": helper.home.lat,
+        "lon": helper.home.lon,
+        "radius_km": helper.radius_km,
+        "rate_cents": helper.rate,
+        "rating_sum": helper.rating_sum,
+        "rating_count": helper.rating_count,
+    }
+    return [
+        ({"category": str(c), "language": str(lg)}, common) for c in helper.skills for lg in helper.languages
+    ]
+
+
+def _entry(
+    helper_id: int, lat: float, lon: float, radius_km: float, rate: int, rating_sum: int, rating_count: int
+) -> IndexEntry:
+    return IndexEntry(helper_id, Location(lat, lon), radius_km, rate, rating_sum, rating_count)

@@ -1,0 +1,67 @@
+"""Rows of helpers and of the matching index (grid cells per category and language)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, Float, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.db import Base
+
+
+class HelperRow(Base):
+    __tablename__ = "helpers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    verified: Mapped[bool] = mapped_column(Boolean)
+    skills: Mapped[str] = mapped_column(String(64))  # "internet,pc"
+    skill_details: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    languages: Mapped[str] = mapped_column(String(16))  # "de,en"
+    rate_cents: Mapped[int] = mapped_column(Integer)
+    home_lat: Mapped[float] = mapped_column(Float)
+    home_lon: Mapped[float] = mapped_column(Float)
+    radius_km: Mapped[float] = mapped_column(Float)
+    districts: Mapped[str] = mapped_column(Text)  # "Neukölln|Mitte"
+    availability: Mapped[str] = mapped_column(Text)  # JSON: slots and absences
+    photo: Mapped[str | None] = mapped_column(String(256))
+    rating_sum: Mapped[int] = mapped_column(Integer)
+    rating_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class MatchCellRow(Base):
+    """One row per (category, language) a matchable helper offers, keyed by the grid cell of
+    their home: the candidate search reads a few cells instead of every helper."""
+
+    __tablename__ = "match_cells"
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    cell: Mapped[int] = mapped_column(Integer, primary_key=True)
+    helper_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    radius_km: Mapped[float] = mapped_column(Float)
+    rate_cents: Mapped[int] = mapped_column(Integer)
+    rating_sum: Mapped[int] = mapped_column(Integer)
+    rating_count: Mapped[int] = mapped_column(Integer)
+
+
+class MatchDistrictRow(Base):
+    """Helpers who serve whole districts, found by district whatever their distance."""
+
+    __tablename__ = "match_districts"
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    district: Mapped[str] = mapped_column(String(64), primary_key=True)
+    helper_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    radius_km: Mapped[float] = mapped_column(Float)
+    rate_cents: Mapped[int] = mapped_column(Integer)
+    rating_sum: Mapped[int] = mapped_column(Integer)
+    rating_count: Mapped[int] = mapped_column(Integer)
