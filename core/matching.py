@@ -37,6 +37,11 @@ class Ranking:
     def distance_cost(self, km: float) -> float:
         return self.distance * min(max(km / self.distance_scale_km, 0.0), 1.0)
 
+    def static_cost(self, rating: float, rate: int) -> float:
+        """The part of the score that does not depend on the request (rating and price).
+        storage.helper_repository computes the same in SQL to skip hopeless helpers."""
+        return self.rating * (5 - rating) / 4 + self.price * (rate - MIN_RATE) / (MAX_RATE - MIN_RATE)
+
 
 RANKING: Final = Ranking()
 #: A second search, when the first finds nobody, accepts helpers this far outside their radius.
@@ -54,10 +59,10 @@ class IndexEntry:
     rating_sum: int
     rating_count: int
 
-    def lower_bound(self, place: Place) -> float:
-        """The best score this helper can reach (as if free right now)."""
+    def lower_bound(self, km: float) -> float:
+        """The best score this helper can reach at `km` from the customer (as if free now)."""
         rating = bayesian_rating(self.rating_sum, self.rating_count)
-        return score(self.home.km_to(place.location), rating, self.rate, timedelta(0))
+        return score(km, rating, self.rate, timedelta(0))
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,7 @@ def score(distance_km: float, rating: float, rate: int, wait: timedelta, ranking
 
     return (
         ranking.distance_cost(distance_km)
-        + ranking.rating * unit((5 - rating) / 4)
-        + ranking.price * unit((rate - MIN_RATE) / (MAX_RATE - MIN_RATE))
+        + ranking.static_cost(rating, rate)
         + ranking.soonest * unit(wait / timedelta(hours=72))
     )
 

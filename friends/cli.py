@@ -206,11 +206,9 @@ def bench_matching(
             uow = prepared_database(url, places, count)
             result = {"engine": engine, "helpers": count, **measure(uow, places, requests)}
             results.append(result)
-            print(
-                f"{engine:8} {count:>9,} helpers: top-3 p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
-                f"p99 {result['p99_ms']} ms ({result['without_candidates']} of {requests} requests found nobody)",
-                flush=True,
-            )
+            figures = f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms"
+            nobody = f"{result['without_candidates']} of {requests} requests found nobody"
+            print(f"{engine:8} {count:>9,} helpers: top-3 {figures} ({nobody})", flush=True)
     if as_json:
         print(json.dumps(results[-1] if len(results) == 1 else {**results[-1], "runs": results}))
 

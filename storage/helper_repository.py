@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Row, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from core.categories import Category
 from core.geo import Location, cell_of
-from core.helpers import Absence, Availability, Helper, HelperStatus, WeeklySlot
+from core.helpers import MAX_RATE, MIN_RATE, Absence, Availability, Helper, HelperStatus, WeeklySlot
 from core.ids import Cents, HelperId, TelegramUserId
 from core.language import Language
-from core.matching import IndexEntry
+from core.matching import RANKING, IndexEntry
 from storage.helper_rows import HelperRow, MatchCellRow, MatchDistrictRow
 
 #: SQLite allows 999 bound parameters in older builds; stay well below.
@@ -45,7 +46,7 @@ def availability_from(text: str) -> Availability:
     )
 
 
-def _helper(row: HelperRow) -> Helper:
+def _helper(row: HelperRow | Row[Any]) -> Helper:
     return Helper(
         id=HelperId(row.id),
         telegram_id=TelegramUserId(row.telegram_id),
@@ -80,9 +81,12 @@ class SqlHelpers:
         return None if row is None else _helper(row)
 
     def many(self, ids: Iterable[int]) -> list[Helper]:
-        wanted = list(ids)
-        rows = self.session.scalars(select(HelperRow).where(HelperRow.id.in_(wanted))).all()
-        return [_helper(r) for r in rows]
+        """Helpers by id (matching's hot path: plain SQL with the integer ids inlined)."""
+        wanted = ",".join(str(int(i)) for i in ids)
+        if not wanted:
+            return []
+        rows = self.session.execute(text(f"SELECT {HELPER_COLUMNS} FROM helpers WHERE id IN ({wanted})"))
+        return [_helper(row) for row in rows]  # a Row has the same attributes as a HelperRow
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(HelperRow)) or 0)
@@ -143,26 +147,35 @@ class SqlHelpers:
                     self.session.add(MatchDistrictRow(**keys, district=district, **common))
         self.session.flush()
 
-    def in_cells(self, category: Category, language: Language, cells: Sequence[int]) -> list[IndexEntry]:
+    def in_cells(
+        self,
+        category: Category,
+        language: Language,
+        cells: Sequence[int],
+        *,
+        max_static_cost: float | None = None,
+        cheapest: int | None = None,
+    ) -> list[IndexEntry]:
+        """Hot path of matching: plain SQL text (the cells are integers we computed), so that
+        SQLAlchemy does not build and cache-key an expression per request."""
         entries: list[IndexEntry] = []
-        t = MatchCellRow
+        bound = "" if max_static_cost is None else f" AND {STATIC_COST_SQL} <= :max_static"
+        order = "" if cheapest is None else f" ORDER BY {STATIC_COST_SQL}, helper_id LIMIT {int(cheapest)}"
+        params = {
+            "category": str(category),
+            "language": str(language),
+            "max_static": (max_static_cost or 0) + 1e-9,
+        }
         for start in range(0, len(cells), CHUNK):
-            stmt = select(
-                t.helper_id, t.lat, t.lon, t.radius_km, t.rate_cents, t.rating_sum, t.rating_count
-            ).where(
-                t.category == str(category),
-                t.language == str(language),
-                t.cell.in_(cells[start : start + CHUNK]),
-            )
-            entries += [_entry(*r) for r in self.session.execute(stmt)]
+            chunk = ",".join(str(int(c)) for c in cells[start : start + CHUNK])
+            where = f"category = :category AND language = :language AND cell IN ({chunk}){bound}"
+            sql = text(f"{INDEX_COLUMNS_SQL} FROM match_cells WHERE {where}{order}")
+            entries += [_entry(*r) for r in self.session.execute(sql, params)]
         return entries
 
     def serving(self, category: Category, language: Language, district: str) -> list[IndexEntry]:
-        t = MatchDistrictRow
-        stmt = select(
-            t.helper_id, t.lat, t.lon, t.radius_km, t.rate_cents, t.rating_sum, t.rating_count
-        ).where(t.category == str(category), t.language == str(language), t.district == district)
-        return [_entry(*r) for r in self.session.execute(stmt)]
+        params = {"category": str(category), "language": str(language), "district": district}
+        return [_entry(*r) for r in self.session.execute(SERVING_SQL, params)]
 
 
 def _columns(helper: Helper, now: datetime) -> dict[str, object]:
@@ -203,6 +216,25 @@ def _index_rows(helper: Helper, helper_id: int) -> list[tuple[dict[str, str], di
     return [
         ({"category": str(c), "language": str(lg)}, common) for c in helper.skills for lg in helper.languages
     ]
+
+
+def _static_cost_sql() -> str:
+    """Ranking.static_cost (core/matching.py) as SQL over the index columns."""
+    r = RANKING
+    rating = (
+        f"(({r.prior_mean * r.prior_weight!r} + rating_sum) / ({float(r.prior_weight)!r} + rating_count))"
+    )
+    price = f"((rate_cents - {float(MIN_RATE)!r}) / {float(MAX_RATE - MIN_RATE)!r})"
+    return f"({r.rating!r} * (5.0 - {rating}) / 4.0 + {r.price!r} * {price})"
+
+
+STATIC_COST_SQL = _static_cost_sql()
+SERVING_SQL = text(
+    "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count FROM match_districts "
+    "WHERE category = :category AND language = :language AND district = :district"
+)
+HELPER_COLUMNS = ", ".join(c.name for c in HelperRow.__table__.columns)
+INDEX_COLUMNS_SQL = "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count"
 
 
 def _entry(

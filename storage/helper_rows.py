@@ -39,6 +39,8 @@ class MatchCellRow(Base):
     their home: the candidate search reads a few cells instead of every helper."""
 
     __tablename__ = "match_cells"
+    # Clustered by its key on SQLite: a cell's rows lie together and need no second look-up.
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
     category: Mapped[str] = mapped_column(String(16), primary_key=True)
     language: Mapped[str] = mapped_column(String(2), primary_key=True)
     cell: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -55,6 +57,7 @@ class MatchDistrictRow(Base):
     """Helpers who serve whole districts, found by district whatever their distance."""
 
     __tablename__ = "match_districts"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
     category: Mapped[str] = mapped_column(String(16), primary_key=True)
     language: Mapped[str] = mapped_column(String(2), primary_key=True)
     district: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -9,13 +9,15 @@ from core.categories import Category
 from core.geo import Place, cells_around
 from core.helpers import MAX_RADIUS_KM
 from core.language import Language
-from core.matching import RANKING, WIDEN_KM, Candidate, rank
+from core.matching import RANKING, WIDEN_KM, Candidate, IndexEntry, rank
 from core.ports import UnitOfWork
 
 #: Search radii around the customer; the last one is beyond any helper's radius (+ widening).
-RINGS_KM: Final = (1.0, 2.0, 3.5, 5.0, MAX_RADIUS_KM + WIDEN_KM)
+RINGS_KM: Final = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0, MAX_RADIUS_KM + WIDEN_KM)
 #: Helpers fully evaluated (availability) at a time, best lower bound first.
 BATCH: Final = 8
+#: In a ring searched before there are `limit` candidates: this many best-rated, cheapest first.
+FIRST_LOOK: Final = 16
 
 
 def find_candidates(
@@ -37,25 +39,25 @@ def find_candidates(
     pending = [e for e in uow.helpers.serving(category, language, place.district) if e.helper_id not in seen]
     by_district = {e.helper_id for e in pending}
     read: set[int] = set()
-    for radius in RINGS_KM:
-        cells = [c for c in cells_around(place.location, radius) if c not in read]
-        read.update(cells)
-        entries = pending + uow.helpers.in_cells(category, language, cells)
-        pending = []
-        fresh = {
-            e.helper_id: e
-            for e in entries
-            if e.helper_id not in seen
-            and (e.helper_id in by_district or e.home.km_to(place.location) <= e.radius_km + slack_km)
-        }
-        seen.update(fresh)
-        ordered = sorted(fresh.values(), key=lambda e: (e.lower_bound(place), e.helper_id))
-        for start in range(0, len(ordered), BATCH):
-            batch = ordered[start : start + BATCH]
-            if len(best) == limit and batch[0].lower_bound(place) > best[-1].score:
+    inner = 0.0  # everyone not read yet lives at least this far away
+
+    def consider(entries: list[IndexEntry]) -> None:
+        nonlocal best
+        bounded = []
+        for e in entries:
+            if e.helper_id in seen:
+                continue
+            seen.add(e.helper_id)
+            km = e.home.km_to(place.location)
+            if e.helper_id in by_district or km <= e.radius_km + slack_km:
+                bounded.append((e.lower_bound(km), e.helper_id))
+        bounded.sort()
+        for start in range(0, len(bounded), BATCH):
+            batch = bounded[start : start + BATCH]
+            if len(best) == limit and batch[0][0] > best[-1].score:
                 break
-            helpers = uow.helpers.many([e.helper_id for e in batch])
-            ranked = rank(
+            helpers = uow.helpers.many([helper_id for _, helper_id in batch])
+            best = rank(
                 [c.helper for c in best] + helpers,
                 category=category,
                 language=language,
@@ -64,10 +66,27 @@ def find_candidates(
                 limit=limit,
                 slack_km=slack_km,
             )
-            best = ranked
+
+    consider(pending)
+    for radius in RINGS_KM:
+        cells = [c for c in cells_around(place.location, radius) if c not in read]
+        read.update(cells)
+        if len(best) < limit:
+            # Nothing to compare with yet: the best-rated, cheapest few first give a bar…
+            first = uow.helpers.in_cells(category, language, cells, cheapest=FIRST_LOOK)
+            consider(first)
+            if len(first) < FIRST_LOOK:
+                if len(best) == limit and best[-1].score <= RANKING.distance_cost(radius):
+                    break
+                inner = radius
+                continue
+        # …then only helpers whose rating and price leave room to beat the third best.
+        room = best[-1].score - RANKING.distance_cost(inner) if len(best) == limit else None
+        consider(uow.helpers.in_cells(category, language, cells, max_static_cost=room))
         # Anyone not seen yet lives farther than `radius`: their distance alone costs this much.
         if len(best) == limit and best[-1].score <= RANKING.distance_cost(radius):
             break
+        inner = radius
     return best
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 00:25:48.759820
+Create Date: 2026-11-26 00:32:40.964382
 """
 
 from collections.abc import Sequence
@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("rating_sum", sa.Integer(), nullable=False),
         sa.Column("rating_count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("category", "language", "cell", "helper_id", name=op.f("pk_match_cells")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "match_districts",
@@ -77,6 +78,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "category", "language", "district", "helper_id", name=op.f("pk_match_districts")
         ),
+        sqlite_with_rowid=False,
     )
     # ### end Alembic commands ###
 
