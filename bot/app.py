@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.callbacks import PickCategory, PickLanguage
+from bot.callbacks import PickCategory, PickHelper, PickLanguage, RequestButton
 from bot.context import BotServices, FriendsApp, FriendsContext
 from bot.handlers import common, customer
 from core.services import intake
@@ -71,6 +71,8 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
             MessageHandler(new, common.on_not_text),
             CallbackQueryHandler(customer.on_pick_category, pattern=PickCategory.pattern),
             CallbackQueryHandler(common.on_pick_language, pattern=PickLanguage.pattern),
+            CallbackQueryHandler(customer.on_pick_helper, pattern=PickHelper.pattern),
+            CallbackQueryHandler(customer.on_request_button, pattern=RequestButton.pattern),
             CallbackQueryHandler(common.on_unknown_button),  # registered last: stale or forged data
         ]
     )

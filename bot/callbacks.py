@@ -62,3 +62,42 @@ class PickLanguage:
             return cls(Language(data.split(":")[1]))
         except ValueError as exc:
             raise BadButton(data) from exc
+
+
+@dataclass(frozen=True)
+class RequestButton:
+    """A button about one request: more helpers ("mh") or change the request ("chg")."""
+
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^(mh|chg):\d{1,12}$")
+    action: str
+    request_id: int
+
+    def encode(self) -> str:
+        return _checked(f"{self.action}:{self.request_id}")
+
+    @classmethod
+    def parse(cls, data: str) -> RequestButton:
+        if not cls.pattern.match(data):
+            raise BadButton(data)
+        action, request_id = data.split(":")
+        return cls(action, int(request_id))
+
+
+@dataclass(frozen=True)
+class PickHelper:
+    """The customer chooses the helper of a card."""
+
+    PREFIX: ClassVar[str] = "hp"
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^hp:\d{1,12}:\d{1,12}$")
+    request_id: int
+    helper_id: int
+
+    def encode(self) -> str:
+        return _checked(f"{self.PREFIX}:{self.request_id}:{self.helper_id}")
+
+    @classmethod
+    def parse(cls, data: str) -> PickHelper:
+        if not cls.pattern.match(data):
+            raise BadButton(data)
+        _, request_id, helper_id = data.split(":")
+        return cls(int(request_id), int(helper_id))

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from core.categories import Category
 from core.language import Language
 
 #: Parameters whose values are themselves keys of the catalog ({category} → "category.pc").
 TRANSLATED_PARAMS = {"category": "category"}
+BERLIN = ZoneInfo("Europe/Berlin")
+WEEKDAYS = {
+    Language.DE: ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
+    Language.EN: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
 
 
 def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, str]:
@@ -25,8 +32,13 @@ def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, str]:
 
 
 class Catalog:
-    def __init__(self, messages: Mapping[Language, Mapping[str, str]]) -> None:
+    def __init__(
+        self,
+        messages: Mapping[Language, Mapping[str, str]],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.messages = messages
+        self.now = now
 
     @classmethod
     def load(cls, folder: Path) -> Catalog:
@@ -48,4 +60,32 @@ class Catalog:
 
     def _param(self, name: str, value: object, lang: Language) -> object:
         prefix = TRANSLATED_PARAMS.get(name)
-        return self.render(f"{prefix}.{value}", lang) if prefix else value
+        if prefix:
+            return self.render(f"{prefix}.{value}", lang)
+        if name == "skills":
+            return ", ".join(self.render(f"category.{c}", lang) for c in str(value).split(",") if c)
+        if name == "rate" and isinstance(value, int):
+            return money(value, lang)
+        if name in {"km", "stars"}:
+            return str(value).replace(".", ",") if lang is Language.DE else str(value)
+        if name == "when":
+            return self.when(datetime.fromisoformat(str(value)), lang)
+        return value
+
+    def when(self, moment: datetime, lang: Language) -> str:
+        """Berlin time, relative to today: "heute 14:00", "tomorrow 09:30", "Fr 28.11. 10:00"."""
+        local, today = moment.astimezone(BERLIN), self.now().astimezone(BERLIN).date()
+        clock = local.strftime("%H:%M")
+        if local.date() == today:
+            return f"{self.render('time.today', lang)} {clock}"
+        if local.date() == today + timedelta(days=1):
+            return f"{self.render('time.tomorrow', lang)} {clock}"
+        day = WEEKDAYS[lang][local.weekday()]
+        date = local.strftime("%d.%m.") if lang is Language.DE else local.strftime("%d %b")
+        return f"{day} {date} {clock}"
+
+
+def money(cents: int, lang: Language) -> str:
+    """18 € / €18, 18,50 € / €18.50"""
+    amount = f"{cents // 100}" if cents % 100 == 0 else f"{cents / 100:.2f}"
+    return f"{amount.replace('.', ',')} €" if lang is Language.DE else f"€{amount}"

@@ -25,3 +25,7 @@ class NoOpenRequest(DomainError):
 
 class RequestClosed(DomainError):
     key = "intake.request_closed"
+
+
+class UnknownHelper(DomainError):
+    key = "helper.unknown"

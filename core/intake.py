@@ -73,6 +73,7 @@ class Request:
     place_label: str | None = None
     lat: float | None = None
     lon: float | None = None
+    chosen_helper_id: int | None = None
 
 
 def clip_description(text: str) -> str:

@@ -11,6 +11,9 @@ class Choice(StrEnum):
     SHARE_LOCATION = "share_location"  # a location share or a typed postcode/district
     CATEGORIES = "categories"  # pick or correct the problem's category
     LANGUAGES = "languages"
+    PICK_HELPER = "pick_helper"  # choose the helper of this card
+    MORE_HELPERS = "more_helpers"
+    CHANGE_REQUEST = "change_request"
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,7 @@ class Reply:
     params: Mapping[str, str | int] = field(default_factory=dict)
     choices: tuple[Choice, ...] = ()
     request_id: int | None = None  # the request the choices act on
+    helper_id: int | None = None  # the helper a card shows
 
     def as_payload(self) -> dict[str, object]:
         """The JSON shape that travels between processes (Rasa custom payloads)."""
@@ -27,6 +31,7 @@ class Reply:
             "params": dict(self.params),
             "choices": [str(c) for c in self.choices],
             "request_id": self.request_id,
+            "helper_id": self.helper_id,
         }
 
     @classmethod
@@ -34,6 +39,7 @@ class Reply:
         params = payload.get("params") or {}
         choices = payload.get("choices") or []
         request_id = payload.get("request_id")
+        helper_id = payload.get("helper_id")
         return cls(
             key=str(payload["key"]),
             params=dict(params) if isinstance(params, Mapping) else {},
@@ -41,4 +47,5 @@ class Reply:
             if isinstance(choices, list)
             else (),
             request_id=request_id if isinstance(request_id, int) else None,
+            helper_id=helper_id if isinstance(helper_id, int) else None,
         )

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from bot.app import BotConfig, build_application
 from bot.context import BotServices, FriendsApp
 from core.ids import TelegramUserId
-from core.services import intake
+from core.services import intake, matching
 from friends import wiring
 from friends.botapi import InProcessBotApi, Sent, TelegramUser
 from friends.settings import Settings
@@ -124,7 +124,9 @@ async def batch(settings: Settings, token: str, lines: Iterable[str], out: TextI
         result = {
             "id": scenario.get("id"),
             "category": str(request.category) if request else "none",
-            "offers": [],
+            "offers": await asyncio.to_thread(matching.offered, services.uow(), request.id)
+            if request
+            else [],
             "replies": [s.text for s in api.to(user.id)],
         }
         print(json.dumps(result, ensure_ascii=False), file=out, flush=True)

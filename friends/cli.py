@@ -33,7 +33,9 @@ def run() -> None:
 
     settings = Settings()
     print("Service Friends — starting", flush=True)
-    uow_factory(settings.database_url)  # migrate before anything uses the database
+    uow = uow_factory(settings.database_url)  # migrate before anything uses the database
+    if seed_demo_helpers(uow):
+        print(f"Empty database: added {DEMO_HELPERS} demo helpers (friends seed --helpers N for more).")
     token = processes.rasa_token(settings)
     children = [processes.action_process(settings, token), processes.rasa_process(settings, token)]
     demo = settings.telegram_bot_token is None
@@ -62,6 +64,23 @@ def run() -> None:
         print("\nStopping…", flush=True)
         supervisor.stop()
         print("All processes stopped.")
+
+
+DEMO_HELPERS = 300
+
+
+def seed_demo_helpers(uow: object) -> bool:
+    """The run command fills an empty database with demo helpers, so the demo offers choices."""
+    from datetime import UTC, datetime
+
+    from friends.wiring import place_index
+    from storage.seed import seed_helpers
+
+    with uow() as u:  # type: ignore[operator]
+        if u.helpers.count():
+            return False
+    seed_helpers(uow, place_index(), DEMO_HELPERS, now=datetime.now(UTC))  # type: ignore[arg-type]
+    return True
 
 
 def _watch_in_background(supervisor: object) -> None:
@@ -219,6 +238,44 @@ def train(force: Annotated[bool, typer.Option(help="train even when nothing chan
     from friends.model import ensure_model
 
     ensure_model(force=force)
+
+
+helpers_app = typer.Typer(no_args_is_help=True, help="Manage helpers (until the staff console exists).")
+app.add_typer(helpers_app, name="helpers")
+
+
+@helpers_app.command("verify")
+def helpers_verify(helper_id: int) -> None:
+    """Mark a helper as verified by support, so customers can be offered them."""
+    from datetime import UTC, datetime
+
+    from core.errors import UnknownHelper
+    from core.ids import HelperId
+    from core.services.matching import verify_helper
+    from friends.wiring import uow_factory
+
+    try:
+        helper = verify_helper(
+            uow_factory(Settings().database_url), HelperId(helper_id), now=datetime.now(UTC)
+        )
+    except UnknownHelper:
+        raise typer.BadParameter(f"no helper with id {helper_id}") from None
+    state = (
+        "and is offered to customers" if helper.matchable else f"(still {helper.status}, so not offered yet)"
+    )
+    print(f"Helper {helper.id} ({helper.name}) is verified {state}.")
+
+
+@app.command()
+def seed(helpers: Annotated[int, typer.Option(help="how many demo helpers should exist")] = 300) -> None:
+    """Create realistic, deterministic demo helpers all over Berlin (idempotent)."""
+    from datetime import UTC, datetime
+
+    from friends.wiring import place_index, uow_factory
+    from storage.seed import seed_helpers
+
+    added = seed_helpers(uow_factory(Settings().database_url), place_index(), helpers, now=datetime.now(UTC))
+    print(f"{added} demo helpers added ({helpers} wanted; the others existed already).")
 
 
 @app.command()

@@ -16,7 +16,7 @@ from core.helpers import MAX_RATE, MIN_RATE, Absence, Availability, Helper, Help
 from core.ids import Cents, HelperId, TelegramUserId
 from core.language import Language
 from core.matching import RANKING, IndexEntry
-from storage.helper_rows import HelperRow, MatchCellRow, MatchDistrictRow
+from storage.helper_rows import HelperRow, MatchCellRow, MatchDistrictRow, OfferRow
 
 #: SQLite allows 999 bound parameters in older builds; stay well below.
 CHUNK = 500
@@ -241,3 +241,20 @@ def _entry(
     helper_id: int, lat: float, lon: float, radius_km: float, rate: int, rating_sum: int, rating_count: int
 ) -> IndexEntry:
     return IndexEntry(helper_id, Location(lat, lon), radius_km, rate, rating_sum, rating_count)
+
+
+class SqlOffers:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def shown(self, request_id: int) -> list[int]:
+        stmt = select(OfferRow.helper_id).where(OfferRow.request_id == request_id).order_by(OfferRow.position)
+        return list(self.session.scalars(stmt))
+
+    def record(self, request_id: int, helper_ids: Sequence[int], *, now: datetime) -> None:
+        start = len(self.shown(request_id))
+        for position, helper_id in enumerate(helper_ids, start):
+            self.session.add(
+                OfferRow(request_id=request_id, helper_id=helper_id, position=position, shown_at=now)
+            )
+        self.session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Base
@@ -68,3 +68,13 @@ class MatchDistrictRow(Base):
     rate_cents: Mapped[int] = mapped_column(Integer)
     rating_sum: Mapped[int] = mapped_column(Integer)
     rating_count: Mapped[int] = mapped_column(Integer)
+
+
+class OfferRow(Base):
+    """A helper shown to a customer for a request (so "more" shows others)."""
+
+    __tablename__ = "offers"
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    helper_id: Mapped[int] = mapped_column(ForeignKey("helpers.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    shown_at: Mapped[datetime]

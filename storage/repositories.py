@@ -42,6 +42,7 @@ def _request(row: RequestRow) -> Request:
         place_label=row.place_label,
         lat=row.lat,
         lon=row.lon,
+        chosen_helper_id=row.chosen_helper_id,
     )
 
 
@@ -126,6 +127,16 @@ class SqlRequests:
         row = self.session.get_one(RequestRow, request_id)
         row.postcode, row.district, row.place_label = place.postcode, place.district, place.label
         row.lat, row.lon, row.updated_at = place.location.lat, place.location.lon, now
+
+    def clear_place(self, request_id: RequestId, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.postcode = row.district = row.place_label = None
+        row.lat = row.lon = None
+        row.updated_at = now
+
+    def choose_helper(self, request_id: RequestId, helper_id: int, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.chosen_helper_id, row.updated_at = helper_id, now
 
     def set_status(self, request_id: RequestId, status: RequestStatus, *, now: datetime) -> None:
         row = self.session.get_one(RequestRow, request_id)

@@ -37,6 +37,7 @@ class RequestRow(Base):
     place_label: Mapped[str | None] = mapped_column(String(128))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
+    chosen_helper_id: Mapped[int | None] = mapped_column(ForeignKey("helpers.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

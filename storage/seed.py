@@ -102,7 +102,7 @@ def demo_helpers(count: int, places: PlaceIndex, *, seed: int = 7) -> Iterator[H
             WeeklySlot(d, time(start), time(min(start + rng.choice((3, 4, 6, 8)), 22))) for d in days
         )
         count_ratings = rng.choice((0, 0, 1, 3, 8, 15, 40))
-        stars = sum(rng.choices((3, 4, 5, 5, 5), k=count_ratings))
+        stars = sum(rng.choices((4, 5, 5, 5, 5), k=count_ratings))
         name = f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {chr(65 + rng.randrange(26))}."
         yield Helper(
             id=HelperId(0),

@@ -6,7 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.helper_repository import SqlHelpers
+from storage.helper_repository import SqlHelpers, SqlOffers
 from storage.repositories import SqlCustomers, SqlProcessedUpdates, SqlRequests
 
 
@@ -15,6 +15,7 @@ class SqlUnitOfWork:
     requests: SqlRequests
     updates: SqlProcessedUpdates
     helpers: SqlHelpers
+    offers: SqlOffers
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.requests = SqlRequests(self._session)
         self.updates = SqlProcessedUpdates(self._session)
         self.helpers = SqlHelpers(self._session)
+        self.offers = SqlOffers(self._session)
         return self
 
     def __exit__(

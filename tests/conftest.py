@@ -16,8 +16,11 @@ import pytest
 from core.geo import PlaceIndex
 from core.ports import UnitOfWork
 from friends import wiring
+from storage.seed import seed_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Demo helpers in the database of the real stack (bot, Rasa, e2e tests).
+DEMO_HELPERS = 600
 
 
 def free_port() -> int:
@@ -156,6 +159,7 @@ def nlu_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NluStack]:
         rasa_token=SecretStr(token),
         telegram_bot_token=None,
     )
-    wiring.uow_factory(settings.database_url)
+    uow = wiring.uow_factory(settings.database_url)
+    seed_helpers(uow, wiring.place_index(), DEMO_HELPERS, now=datetime.now(UTC))
     with running([action_process(settings, token, var), rasa_process(settings, token, var)]):
         yield NluStack(settings, token, var)

@@ -7,13 +7,13 @@ import logging
 from telegram import Update
 
 from bot import dialogue
-from bot.callbacks import BadButton, PickCategory
+from bot.callbacks import BadButton, PickCategory, PickHelper, RequestButton
 from bot.context import FriendsContext
 from core.errors import DomainError, NotInBerlin
 from core.geo import Location
 from core.intake import has_words
 from core.notices import Choice, Reply
-from core.services import intake
+from core.services import intake, matching
 from gateways.rasa_client import RasaUnavailable
 
 log = logging.getLogger(__name__)
@@ -87,9 +87,49 @@ async def on_pick_category(update: Update, context: FriendsContext) -> None:
             intake.choose_category, customer.id, pick.request_id, pick.category, now=context.services.now()
         )
     except (BadButton, DomainError) as err:
-        key = err.key if isinstance(err, DomainError) else "button_press.unknown"
-        await query.answer(context.text(customer, key), show_alert=True)
+        await query.answer(context.text(customer, _refusal(err)), show_alert=True)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
     await context.send(customer, replies)
+
+
+async def on_pick_helper(update: Update, context: FriendsContext) -> None:
+    """The customer chose the helper of a card."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    customer = await context.customer(update)
+    try:
+        pick = PickHelper.parse(query.data)
+        replies = await context.call(
+            matching.pick_helper, customer.id, pick.request_id, pick.helper_id, now=context.services.now()
+        )
+    except (BadButton, DomainError) as err:
+        await query.answer(context.text(customer, _refusal(err)), show_alert=True)
+        return
+    await query.answer()
+    await context.send(customer, replies)
+
+
+async def on_request_button(update: Update, context: FriendsContext) -> None:
+    """More helpers, or change the request."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    customer = await context.customer(update)
+    try:
+        button = RequestButton.parse(query.data)
+        use_case = matching.offer_helpers if button.action == "mh" else intake.change_request
+        kwargs = {"more": True} if button.action == "mh" else {}
+        replies = await context.call(
+            use_case, customer.id, button.request_id, now=context.services.now(), **kwargs
+        )
+    except (BadButton, DomainError) as err:
+        await query.answer(context.text(customer, _refusal(err)), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await context.send(customer, replies)
+
+
+def _refusal(err: Exception) -> str:
+    return err.key if isinstance(err, DomainError) else "button_press.unknown"

@@ -21,6 +21,7 @@ from core.intake import (
 from core.language import Language, from_telegram
 from core.notices import Choice, Reply
 from core.ports import UnitOfWork
+from core.services import matching
 
 
 def ensure_customer(
@@ -84,6 +85,7 @@ def choose_category(
             raise RequestClosed()
         uow.requests.set_category(request_id, category, now=now)
         replies = [Reply("intake.category_set", {"category": str(category)})]
+        searching = request.status is RequestStatus.SEARCHING
         if request.status is RequestStatus.SEARCHING:
             pass
         elif request.place_label:  # the place came before the category
@@ -92,7 +94,9 @@ def choose_category(
             uow.requests.set_status(request_id, RequestStatus.AWAITING_LOCATION, now=now)
             replies.append(Reply("intake.ask_location", choices=(Choice.SHARE_LOCATION,)))
         uow.commit()
-    return replies
+    if searching:  # a corrected category on a searching request: new cards
+        return replies + matching.offer_helpers(uow, customer_id, request_id, now=now)
+    return _with_offers(uow, customer_id, replies, now=now)
 
 
 def set_place(uow: UnitOfWork, customer_id: CustomerId, place: Place, *, now: datetime) -> list[Reply]:
@@ -109,7 +113,7 @@ def set_place(uow: UnitOfWork, customer_id: CustomerId, place: Place, *, now: da
         else:
             replies = _complete(uow, request.id, now=now)
         uow.commit()
-    return replies
+    return _with_offers(uow, customer_id, replies, now=now)
 
 
 def awaits_place(uow: UnitOfWork, customer_id: CustomerId) -> bool:
@@ -155,12 +159,39 @@ def _complete(uow: UnitOfWork, request_id: RequestId, *, now: datetime) -> list[
     uow.requests.set_status(request_id, RequestStatus.SEARCHING, now=now)
     request = uow.requests.get(request_id)
     assert request is not None
+    params = {"category": str(request.category), "place": request.place_label or ""}
+    return [Reply("intake.request_stored", params, request_id=request_id)]
+
+
+def _with_offers(
+    uow: UnitOfWork, customer_id: CustomerId, replies: list[Reply], *, now: datetime
+) -> list[Reply]:
+    """After the transaction that completed a request: the helper cards follow."""
+    stored = next((r for r in replies if r.key == "intake.request_stored"), None)
+    if stored is None or stored.request_id is None:
+        return replies
+    return replies + matching.offer_helpers(uow, customer_id, RequestId(stored.request_id), now=now)
+
+
+def change_request(
+    uow: UnitOfWork, customer_id: CustomerId, request_id: RequestId, *, now: datetime
+) -> list[Reply]:
+    """The customer wants to change a searching request: category and place are asked again."""
+    with uow:
+        request = uow.requests.get(request_id)
+        if request is None or request.customer_id != customer_id or request.status not in OPEN_STATUSES:
+            raise RequestClosed()
+        uow.requests.set_status(request_id, RequestStatus.AWAITING_LOCATION, now=now)
+        uow.requests.clear_place(request_id, now=now)
+        uow.commit()
     return [
         Reply(
-            "intake.request_stored",
-            {"category": str(request.category), "place": request.place_label or ""},
+            "intake.change",
+            {"category": str(request.category)},
+            choices=(Choice.CATEGORIES,),
+            request_id=request_id,
         ),
-        Reply("intake.looking_for_helpers"),
+        Reply("intake.ask_location", choices=(Choice.SHARE_LOCATION,)),
     ]
 
 

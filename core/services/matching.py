@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Final
 
 from core.categories import Category
-from core.geo import Place, cells_around
-from core.helpers import MAX_RADIUS_KM
+from core.errors import RequestClosed, UnknownHelper
+from core.geo import Location, Place, cells_around
+from core.helpers import MAX_RADIUS_KM, Helper
+from core.ids import CustomerId, HelperId, RequestId
+from core.intake import RequestStatus
 from core.language import Language
 from core.matching import RANKING, WIDEN_KM, Candidate, IndexEntry, rank
+from core.notices import Choice, Reply
 from core.ports import UnitOfWork
 
 #: Search radii around the customer; the last one is beyond any helper's radius (+ widening).
@@ -117,3 +122,101 @@ def propose(
             skip=skip,
             slack_km=WIDEN_KM,
         ), True
+
+
+def offer_helpers(
+    uow: UnitOfWork, customer_id: CustomerId, request_id: RequestId, *, now: datetime, more: bool = False
+) -> list[Reply]:
+    """The best three helpers for a searching request as cards; `more` shows the next three."""
+    with uow:
+        request = uow.requests.get(request_id)
+        if (
+            request is None
+            or request.customer_id != customer_id
+            or request.status is not RequestStatus.SEARCHING
+        ):
+            raise RequestClosed()
+        assert request.lat is not None and request.lon is not None
+        place = Place(
+            request.place_label or "",
+            request.district or "",
+            Location(request.lat, request.lon),
+            request.postcode,
+        )
+        shown = uow.offers.shown(request_id)
+        wanted = {
+            "category": request.category,
+            "language": request.language,
+            "place": place,
+            "now": now,
+            "skip": frozenset(shown) if more else frozenset(),
+        }
+        found, widened = find_candidates(uow, **wanted), False  # type: ignore[arg-type]
+        if not found and not more:
+            found, widened = find_candidates(uow, **wanted, slack_km=WIDEN_KM), True  # type: ignore[arg-type]
+        uow.offers.record(request_id, [c.helper.id for c in found if c.helper.id not in shown], now=now)
+        uow.commit()
+    if not found:
+        key = "match.no_more" if more else "match.none"
+        return [Reply(key, choices=(Choice.CHANGE_REQUEST,), request_id=request_id)]
+    replies = [Reply("match.intro_widened" if widened else "match.intro", {"count": len(found)})]
+    replies += [card(c, request_id) for c in found]
+    replies.append(
+        Reply("match.next_step", choices=(Choice.MORE_HELPERS, Choice.CHANGE_REQUEST), request_id=request_id)
+    )
+    return replies
+
+
+def card(candidate: Candidate, request_id: RequestId) -> Reply:
+    helper = candidate.helper
+    params: dict[str, str | int] = {
+        "name": helper.name,
+        "skills": ",".join(sorted(str(s) for s in helper.skills)),
+        "details": helper.skill_details or "–",
+        "rate": helper.rate,
+        "stars": f"{candidate.rating:.1f}",
+        "ratings": helper.rating_count,
+        "km": f"{candidate.distance_km:.1f}",
+        "when": candidate.next_free.isoformat(),
+    }
+    key = "match.card" if helper.rating_count else "match.card_new"
+    return Reply(key, params, choices=(Choice.PICK_HELPER,), request_id=request_id, helper_id=helper.id)
+
+
+def pick_helper(
+    uow: UnitOfWork, customer_id: CustomerId, request_id: RequestId, helper_id: HelperId, *, now: datetime
+) -> list[Reply]:
+    """The customer chose a helper from the cards. Booking comes with the booking capability;
+    until then the choice is kept and the customer told honestly what happens next."""
+    with uow:
+        request = uow.requests.get(request_id)
+        if (
+            request is None
+            or request.customer_id != customer_id
+            or request.status is not RequestStatus.SEARCHING
+        ):
+            raise RequestClosed()
+        if helper_id not in uow.offers.shown(request_id):
+            raise RequestClosed()
+        helper = uow.helpers.get(helper_id)
+        assert helper is not None
+        uow.requests.choose_helper(request_id, helper_id, now=now)
+        uow.commit()
+    return [Reply("match.picked", {"name": helper.name})]
+
+
+def offered(uow: UnitOfWork, request_id: RequestId) -> list[int]:
+    """Ids of the helpers shown for a request, in the order shown."""
+    with uow:
+        return uow.offers.shown(request_id)
+
+
+def verify_helper(uow: UnitOfWork, helper_id: HelperId, *, now: datetime) -> Helper:
+    """Support checked the helper: from now on they can be offered (unless paused)."""
+    with uow:
+        helper = uow.helpers.get(helper_id)
+        if helper is None:
+            raise UnknownHelper(helper_id=helper_id)
+        verified = uow.helpers.save(replace(helper, verified=True), now=now)
+        uow.commit()
+    return verified

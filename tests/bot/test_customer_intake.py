@@ -32,9 +32,12 @@ async def test_german_customer_is_asked_for_the_place_and_the_request_is_stored(
     assert "Postleitzahl" in ask_place and anna.last().location_button
 
     await anna.user.says("10437")
-    stored, looking = anna.new()
+    stored, intro, *cards, next_step = anna.new()
     assert stored == "Danke! Deine Anfrage ist gespeichert: Internet und WLAN zu Hause in 10437 (Pankow)."
-    assert "Ich suche jetzt Helfer" in looking
+    assert intro == "Das sind die passendsten Helfer in deiner Nähe:" and len(cards) == 3
+    assert all("Internet und WLAN zu Hause" in card and "pro Stunde" in card for card in cards)
+    assert next_step.startswith("Tippe unter dem Helfer")
+    assert [label for label, _ in anna.last().buttons] == ["🔄 Weitere Helfer", "✏️ Anfrage ändern"]
 
 
 async def test_english_customer_shares_a_location(person: Callable[..., Chat], bot_services) -> None:  # type: ignore[no-untyped-def]
@@ -78,7 +81,7 @@ async def test_customer_corrects_a_wrong_category(person: Callable[..., Chat]) -
     await sam.user.presses(understood_message, phone_button)
     assert "OK: phone or tablet." in sam.new()
     await sam.user.says("Kreuzberg")
-    assert "phone or tablet in Kreuzberg" in sam.new()[-2]
+    assert "Thanks! Your request is stored: phone or tablet in Kreuzberg." in sam.new()
 
 
 async def test_out_of_scope_gets_directions_and_no_request(person: Callable[..., Chat], bot_services) -> None:  # type: ignore[no-untyped-def]

@@ -31,12 +31,18 @@ async def test_german_intake_from_a_vague_first_message_to_a_shared_location(cus
     assert keyboard[0][0]["request_location"] is True and keyboard[0][0]["text"] == "📍 Standort teilen"
 
     await oma.send_location(52.5366, 13.6047)  # Marzahn
-    stored, looking = await oma.replies(2)
+    stored, intro, *cards, _next_step = await oma.until("Auswählen")
     assert stored["message"]["text"].startswith(
         "Danke! Deine Anfrage ist gespeichert: Fernseher und Streaming in 12"
     )
     assert "Marzahn-Hellersdorf" in stored["message"]["text"]
-    assert "Ich suche jetzt Helfer" in looking["message"]["text"]
+    assert intro["message"]["text"] == "Das sind die passendsten Helfer in deiner Nähe:"
+    assert len(cards) == 3 and all("pro Stunde" in c["message"]["text"] for c in cards)
+    choose = cards[0]["message"]["reply_markup"]["inline_keyboard"][0][0]
+    assert choose["text"].endswith("auswählen")
+    await oma.press(cards[0], choose["callback_data"])
+    [picked] = await oma.replies(1)
+    assert "als deine Wahl notiert" in picked["message"]["text"]
 
 
 async def test_english_intake_with_category_correction_and_postcode(customer_factory) -> None:  # type: ignore[no-untyped-def]
@@ -58,11 +64,19 @@ async def test_english_intake_with_category_correction_and_postcode(customer_fac
     [outside] = await sam.replies(1)
     assert outside["message"]["text"].startswith("Sorry, 12345 is not in Berlin")
     await sam.send_text("10245")
-    stored, _ = await sam.replies(2)
+    stored, intro, *cards, next_step = await sam.until("under the helper you like")
     assert (
         stored["message"]["text"]
         == "Thanks! Your request is stored: home internet and Wi-Fi in 10245 (Friedrichshain-Kreuzberg)."
     )
+    assert intro["message"]["text"] == "Here are the best helpers near you:"
+    assert len(cards) == 3 and all("per hour" in c["message"]["text"] for c in cards)
+    more = next_step["message"]["reply_markup"]["inline_keyboard"][0][0]
+    assert more["text"] == "🔄 More helpers"
+    await sam.press(next_step, more["callback_data"])
+    _, *more_cards, _ = await sam.until("under the helper you like")
+    assert len(more_cards) == 3
+    assert {c["message"]["text"] for c in more_cards}.isdisjoint(c["message"]["text"] for c in cards)
 
 
 async def test_sticker_and_unknown_command_over_telegram(customer_factory) -> None:  # type: ignore[no-untyped-def]

@@ -118,5 +118,19 @@ class TgClient:
             await asyncio.sleep(0.05)
         return got
 
+    async def until(self, fragment: str, timeout: float = 20.0) -> list[dict[str, Any]]:
+        """Every new bot message up to and including the first whose text contains `fragment`."""
+        got: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while not any(fragment in m["message"].get("text", "") for m in got):
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no message with {fragment!r}, got {[m['message'].get('text') for m in got]}"
+                )
+            res = await self.http.post("/getUpdates", json={"token": self.token, "chatId": self.chat_id})
+            got += res.json().get("result", [])
+            await asyncio.sleep(0.05)
+        return got
+
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -15,7 +15,7 @@ from core.language import Language
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = Catalog.load(ROOT / "locales")
 KEY = re.compile(
-    r"""["']((?:intake|location|reply|input|error|start|help|language|button_press|button|category)\.[a-z_]+)["']"""
+    r"""["']((?:intake|location|reply|input|error|start|help|language|button_press|button|category|match|time|helper)\.[a-z_]+)["']"""
 )
 
 

@@ -1,0 +1,99 @@
+"""The customer sees the best helpers as cards, asks for more, picks one or changes the request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from core.categories import Category, category_of
+from core.errors import RequestClosed
+from core.geo import PlaceIndex
+from core.ids import CustomerId, HelperId, RequestId, TelegramUserId
+from core.intake import Problem, RequestStatus
+from core.notices import Choice, Reply
+from core.ports import UnitOfWork
+from core.services import intake, matching
+from storage.seed import seed_helpers
+from tests.conftest import FrozenClock
+
+Uow = Callable[[], UnitOfWork]
+
+
+@pytest.fixture
+def seeded(uow: Uow, places: PlaceIndex, clock: FrozenClock) -> Uow:
+    seed_helpers(uow, places, 800, now=clock())
+    return uow
+
+
+def searching(
+    uow: Uow, clock: FrozenClock, places: PlaceIndex, postcode: str = "10437"
+) -> tuple[CustomerId, list[Reply]]:
+    anna = intake.ensure_customer(uow(), TelegramUserId(31), name="Anna", language_code="de", now=clock()).id
+    problem = Problem("WLAN bricht ab", "problem_internet", category_of("problem_internet"), 0.97)
+    intake.describe_problem(uow(), anna, problem, now=clock())
+    return anna, intake.set_place(uow(), anna, places.by_postcode(postcode), now=clock())
+
+
+def test_a_complete_request_is_answered_with_three_cards(
+    seeded: Uow, clock: FrozenClock, places: PlaceIndex
+) -> None:
+    _, replies = searching(seeded, clock, places)
+    keys = [r.key for r in replies]
+    assert keys[:2] == ["intake.request_stored", "match.intro"]
+    cards = [r for r in replies if r.key.startswith("match.card")]
+    assert len(cards) == 3 and all(c.choices == (Choice.PICK_HELPER,) and c.helper_id for c in cards)
+    assert keys[-1] == "match.next_step" and replies[-1].choices == (
+        Choice.MORE_HELPERS,
+        Choice.CHANGE_REQUEST,
+    )
+    for card in cards:
+        assert "internet" in str(card.params["skills"]).split(",")
+        assert 700 <= int(card.params["rate"]) <= 3000 and float(card.params["km"]) <= 23
+
+
+def test_more_shows_other_helpers_until_there_are_none(
+    seeded: Uow, clock: FrozenClock, places: PlaceIndex
+) -> None:
+    anna, replies = searching(seeded, clock, places)
+    request = RequestId(replies[0].request_id or 0)
+    seen = {r.helper_id for r in replies if r.helper_id}
+    for _ in range(60):
+        more = matching.offer_helpers(seeded(), anna, request, now=clock(), more=True)
+        if more[0].key == "match.no_more":
+            break
+        fresh = {r.helper_id for r in more if r.helper_id}
+        assert fresh and not fresh & seen
+        seen |= fresh
+    else:
+        pytest.fail("more never ran out")
+    assert len(seen) > 6
+
+
+def test_picking_a_shown_helper_is_kept_and_said_honestly(
+    seeded: Uow, clock: FrozenClock, places: PlaceIndex
+) -> None:
+    anna, replies = searching(seeded, clock, places)
+    request = RequestId(replies[0].request_id or 0)
+    card = next(r for r in replies if r.helper_id)
+    [picked] = matching.pick_helper(seeded(), anna, request, HelperId(card.helper_id or 0), now=clock())
+    assert picked.key == "match.picked" and picked.params == {"name": card.params["name"]}
+    stored = intake.latest_request(seeded(), anna)
+    assert stored is not None and stored.chosen_helper_id == card.helper_id
+    with pytest.raises(RequestClosed):  # a helper who was never offered cannot be picked
+        matching.pick_helper(seeded(), anna, request, HelperId(999_999), now=clock())
+
+
+def test_change_request_asks_again_and_new_cards_follow(
+    seeded: Uow, clock: FrozenClock, places: PlaceIndex
+) -> None:
+    anna, replies = searching(seeded, clock, places)
+    request = RequestId(replies[0].request_id or 0)
+    change = intake.change_request(seeded(), anna, request, now=clock())
+    assert [r.key for r in change] == ["intake.change", "intake.ask_location"]
+    again = intake.choose_category(seeded(), anna, request, Category.TV, now=clock())
+    assert [r.key for r in again][:1] == ["intake.category_set"]
+    after_place = intake.set_place(seeded(), anna, places.by_postcode("12047"), now=clock())
+    assert after_place[0].params["category"] == "tv" and after_place[1].key == "match.intro"
+    stored = intake.latest_request(seeded(), anna)
+    assert stored is not None and stored.status is RequestStatus.SEARCHING and stored.district == "Neukölln"
