@@ -90,6 +90,10 @@ class Helper:
     photo: str | None = None
     rating_sum: int = 0
     rating_count: int = 0
+    answered: frozenset[str] = frozenset()  # registration fields answered (core.onboarding)
+    editing: str | None = None  # the field being edited from the profile menu
+    adult: bool = False
+    terms_accepted: bool = False
 
     @property
     def matchable(self) -> bool:

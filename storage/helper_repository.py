@@ -65,6 +65,10 @@ def _helper(row: HelperRow | Row[Any]) -> Helper:
         photo=row.photo,
         rating_sum=row.rating_sum,
         rating_count=row.rating_count,
+        answered=frozenset(a for a in (row.answered or "").split(",") if a),
+        editing=row.editing,
+        adult=bool(row.adult),
+        terms_accepted=bool(row.terms_accepted),
     )
 
 
@@ -128,23 +132,10 @@ class SqlHelpers:
     def _index(self, helper: Helper) -> None:
         self.session.execute(delete(MatchCellRow).where(MatchCellRow.helper_id == helper.id))
         self.session.execute(delete(MatchDistrictRow).where(MatchDistrictRow.helper_id == helper.id))
-        if not helper.matchable:
-            return
-        common = {
-            "helper_id": helper.id,
-            "lat": helper.home.lat,
-            "lon": helper.home.lon,
-            "radius_km": helper.radius_km,
-            "rate_cents": helper.rate,
-            "rating_sum": helper.rating_sum,
-            "rating_count": helper.rating_count,
-        }
-        for category in helper.skills:
-            for language in helper.languages:
-                keys = {"category": str(category), "language": str(language)}
-                self.session.add(MatchCellRow(**keys, cell=cell_of(helper.home), **common))
-                for district in helper.districts:
-                    self.session.add(MatchDistrictRow(**keys, district=district, **common))
+        for keys, common in _index_rows(helper, helper.id):
+            self.session.add(MatchCellRow(**keys, cell=cell_of(helper.home), **common))
+            for district in helper.districts:
+                self.session.add(MatchDistrictRow(**keys, district=district, **common))
         self.session.flush()
 
     def in_cells(
@@ -196,6 +187,10 @@ def _columns(helper: Helper, now: datetime) -> dict[str, object]:
         "availability": availability_json(helper.availability),
         "rating_sum": helper.rating_sum,
         "rating_count": helper.rating_count,
+        "answered": ",".join(sorted(helper.answered)),
+        "editing": helper.editing,
+        "adult": helper.adult,
+        "terms_accepted": helper.terms_accepted,
         "updated_at": now,
     }
 

@@ -30,6 +30,10 @@ class HelperRow(Base):
     photo: Mapped[str | None] = mapped_column(String(256))
     rating_sum: Mapped[int] = mapped_column(Integer)
     rating_count: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[str] = mapped_column(Text, default="")
+    editing: Mapped[str | None] = mapped_column(String(16))
+    adult: Mapped[bool] = mapped_column(Boolean, default=False)
+    terms_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 00:34:46.235706
+Create Date: 2026-11-26 00:40:08.140350
 """
 
 from collections.abc import Sequence
@@ -40,6 +40,10 @@ def upgrade() -> None:
         sa.Column("photo", sa.String(length=256), nullable=True),
         sa.Column("rating_sum", sa.Integer(), nullable=False),
         sa.Column("rating_count", sa.Integer(), nullable=False),
+        sa.Column("answered", sa.Text(), nullable=False),
+        sa.Column("editing", sa.String(length=16), nullable=True),
+        sa.Column("adult", sa.Boolean(), nullable=False),
+        sa.Column("terms_accepted", sa.Boolean(), nullable=False),
         sa.Column("created_at", storage.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.db.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_helpers")),
