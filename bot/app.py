@@ -18,9 +18,9 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.callbacks import PickCategory, PickHelper, PickLanguage, RequestButton
+from bot.callbacks import HelperButton, PickCategory, PickHelper, PickLanguage, RequestButton
 from bot.context import BotServices, FriendsApp, FriendsContext
-from bot.handlers import common, customer
+from bot.handlers import common, customer, helper
 from core.services import intake
 
 
@@ -61,18 +61,23 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
     app.add_handlers(
         [
             MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, common.on_edited),
+            CommandHandler("start", helper.on_helper, filters=new & filters.Regex(r"^/start\s+helper")),
             CommandHandler("start", common.on_start, filters=new),
+            CommandHandler("helper", helper.on_helper, filters=new),
+            CommandHandler("profile", helper.on_profile, filters=new),
             CommandHandler("help", common.on_help, filters=new),
             CommandHandler("cancel", common.on_cancel, filters=new),
             CommandHandler("language", common.on_language, filters=new),
             MessageHandler(new & filters.COMMAND, common.on_unknown_command),
             MessageHandler(new & filters.LOCATION, customer.on_location),
+            MessageHandler(new & filters.PHOTO, customer.on_photo),
             MessageHandler(new & (filters.TEXT | filters.CAPTION), customer.on_text),
             MessageHandler(new, common.on_not_text),
             CallbackQueryHandler(customer.on_pick_category, pattern=PickCategory.pattern),
             CallbackQueryHandler(common.on_pick_language, pattern=PickLanguage.pattern),
             CallbackQueryHandler(customer.on_pick_helper, pattern=PickHelper.pattern),
             CallbackQueryHandler(customer.on_request_button, pattern=RequestButton.pattern),
+            CallbackQueryHandler(helper.on_helper_button, pattern=HelperButton.pattern),
             CallbackQueryHandler(common.on_unknown_button),  # registered last: stale or forged data
         ]
     )

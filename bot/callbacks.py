@@ -101,3 +101,25 @@ class PickHelper:
             raise BadButton(data)
         _, request_id, helper_id = data.split(":")
         return cls(int(request_id), int(helper_id))
+
+
+@dataclass(frozen=True)
+class HelperButton:
+    """Registration answers ("ob:internet", "ob:done", "ob:skip", "ob:5"), profile edits
+    ("edit:rate") and pause/resume ("pf:pause", "pf:resume")."""
+
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^(ob|edit|pf):[a-z0-9_]{1,16}$")
+    action: str
+    value: str
+
+    def encode(self) -> str:
+        return _checked(f"{self.action}:{self.value}")
+
+    @classmethod
+    def parse(cls, data: str) -> HelperButton:
+        if not cls.pattern.match(data):
+            raise BadButton(data)
+        action, value = data.split(":")
+        if action == "pf" and value not in {"pause", "resume"}:
+            raise BadButton(data)
+        return cls(action, value)

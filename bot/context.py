@@ -65,11 +65,12 @@ class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
             markup = markup_for(reply, customer.language, catalog)
             if markup is None and reply.key in CLOSES_KEYBOARD:
                 markup = ReplyKeyboardRemove()
-            await self.bot.send_message(
-                customer.telegram_id,
-                catalog.render(reply.key, customer.language, reply.params),
-                reply_markup=markup,
-            )
+            text = catalog.render(reply.key, customer.language, reply.params)
+            photo = reply.params.get("photo")
+            if photo:  # a helper's card or profile with their photo
+                await self.bot.send_photo(customer.telegram_id, str(photo), caption=text, reply_markup=markup)
+            else:
+                await self.bot.send_message(customer.telegram_id, text, reply_markup=markup)
 
     def text(self, customer: Customer, key: str, **params: object) -> str:
         return self.services.catalog.render(key, customer.language, params)

@@ -4,16 +4,89 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from bot.callbacks import PickCategory, PickHelper, PickLanguage, RequestButton
+from bot.callbacks import HelperButton, PickCategory, PickHelper, PickLanguage, RequestButton
 from bot.texts import Catalog
 from core.categories import SERVICE_CATEGORIES
 from core.language import Language
 from core.notices import Choice, Reply
+from core.onboarding import EDITABLE, RADII_KM
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
 
+def _button(
+    catalog: Catalog, lang: Language, label_key: str, action: str, value: str, tick: bool = False
+) -> InlineKeyboardButton:
+    label = catalog.render(label_key, lang)
+    return InlineKeyboardButton(
+        f"✅ {label}" if tick else label, callback_data=HelperButton(action, value).encode()
+    )
+
+
+def onboarding_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
+    """The buttons of the registration field being asked (toggles get a tick when chosen)."""
+    field = str(reply.params.get("field"))
+    selected = set(str(reply.params.get("selected", "")).split(","))
+    options = {
+        "skills": [(f"button.{c}", str(c)) for c in SERVICE_CATEGORIES],
+        "languages": [(f"button.{lg}", str(lg)) for lg in Language],
+        "days": [(f"weekday.d{d}", str(d)) for d in range(7)],
+    }
+    if field in options:
+        toggles = [
+            _button(catalog, lang, key, "ob", value, value in selected) for key, value in options[field]
+        ]
+        width = 4 if field == "days" else 2
+        rows = [toggles[i : i + width] for i in range(0, len(toggles), width)]
+        return InlineKeyboardMarkup([*rows, [_button(catalog, lang, "button.done", "ob", "done")]])
+    if field == "area":
+        location = KeyboardButton(catalog.render("button.share_location", lang), request_location=True)
+        return ReplyKeyboardMarkup([[location]], resize_keyboard=True, one_time_keyboard=True)
+    if field == "radius":
+        radii = [
+            InlineKeyboardButton(f"{km} km", callback_data=HelperButton("ob", str(km)).encode())
+            for km in RADII_KM
+        ]
+        return InlineKeyboardMarkup([radii, [_button(catalog, lang, "button.my_district", "ob", "district")]])
+    if field == "adult":
+        return InlineKeyboardMarkup(
+            [
+                [
+                    _button(catalog, lang, "button.adult_yes", "ob", "yes"),
+                    _button(catalog, lang, "button.adult_no", "ob", "no"),
+                ]
+            ]
+        )
+    if field == "terms":
+        return InlineKeyboardMarkup([[_button(catalog, lang, "button.accept_terms", "ob", "yes")]])
+    if field in {"photo", "details", "description", "absences"}:
+        return InlineKeyboardMarkup([[_button(catalog, lang, "button.skip", "ob", "skip")]])
+    return None
+
+
+def profile_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup:
+    edits = [_button(catalog, lang, f"button.edit_{f}", "edit", str(f)) for f in EDITABLE]
+    rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
+    paused = reply.params.get("status") == "paused"
+    rows.append(
+        [
+            _button(
+                catalog,
+                lang,
+                "button.resume" if paused else "button.pause",
+                "pf",
+                "resume" if paused else "pause",
+            )
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
 def markup_for(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
+    if Choice.ONBOARDING in reply.choices:
+        return onboarding_markup(reply, lang, catalog)
+    if Choice.PROFILE_MENU in reply.choices:
+        return profile_markup(reply, lang, catalog)
     if Choice.CATEGORIES in reply.choices and reply.request_id is not None:
         buttons = [
             InlineKeyboardButton(

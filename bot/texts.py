@@ -68,6 +68,12 @@ class Catalog:
             return money(value, lang)
         if name in {"km", "stars"}:
             return str(value).replace(".", ",") if lang is Language.DE else str(value)
+        if name == "languages":
+            return ", ".join(self.render(f"language.name_{v}", lang) for v in str(value).split(",") if v)
+        if name == "days":
+            return ", ".join(self.render(f"weekday.d{v}", lang) for v in str(value).split(",") if v) or "–"
+        if name == "status":
+            return self.render(f"profile.status_{value}", lang)
         if name == "when":
             return self.when(datetime.fromisoformat(str(value)), lang)
         return value

@@ -29,6 +29,7 @@ class Sent:
     buttons: list[tuple[str, str]] = field(default_factory=list)  # (label, callback_data)
     location_button: bool = False
     removes_keyboard: bool = False
+    photo: str | None = None  # file id, when a photo was sent (the text is its caption)
 
 
 class InProcessBotApi(BaseRequest):
@@ -58,11 +59,15 @@ class InProcessBotApi(BaseRequest):
             result = BOT_USER
         elif api == "sendMessage":
             result = self._record(params)
+        elif api == "sendPhoto":
+            result = self._record(
+                {**params, "text": params.get("caption", "")}, photo=str(params.get("photo"))
+            )
         elif api == "getUpdates":
             result = []
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
-    def _record(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _record(self, params: dict[str, Any], photo: str | None = None) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message_id = next(self._ids)
         markup = json.loads(params.get("reply_markup") or "{}")
@@ -78,6 +83,7 @@ class InProcessBotApi(BaseRequest):
                 buttons,
                 location,
                 bool(markup.get("remove_keyboard")),
+                photo,
             )
         )
         return {

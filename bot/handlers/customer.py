@@ -9,11 +9,14 @@ from telegram import Update
 from bot import dialogue
 from bot.callbacks import BadButton, PickCategory, PickHelper, RequestButton
 from bot.context import FriendsContext
+from bot.handlers import helper
 from core.errors import DomainError, NotInBerlin
 from core.geo import Location
 from core.intake import has_words
 from core.notices import Choice, Reply
-from core.services import intake, matching
+from core.onboarding import Field
+from core.services import intake, matching, onboarding
+from core.services.onboarding import Answer
 from gateways.rasa_client import RasaUnavailable
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,19 @@ async def on_text(update: Update, context: FriendsContext) -> None:
     assert message is not None
     text = message.text or message.caption or ""
     customer = await context.customer(update)
+    field = await context.call(onboarding.awaited_field, customer.telegram_id)
+    if field is not None:  # a helper filling in their profile
+        try:
+            given = (
+                await helper.answers_place(update, context, text)
+                if field is Field.AREA
+                else Answer(text=text)
+            )
+        except DomainError as err:
+            await context.send(customer, [Reply(err.key, err.params)])
+            return
+        await helper.answer(update, context, given)
+        return
     if not has_words(text):
         await context.send(customer, [Reply("input.no_words")])
         return
@@ -65,6 +81,15 @@ async def on_location(update: Update, context: FriendsContext) -> None:
     message = update.effective_message
     assert message is not None and message.location is not None
     customer = await context.customer(update)
+    if await context.call(onboarding.awaited_field, customer.telegram_id) is Field.AREA:
+        try:
+            await helper.answer(update, context, await helper.answers_place(update, context, None))
+        except DomainError as err:
+            await context.send(
+                customer,
+                [Reply("location.outside_berlin_shared" if isinstance(err, NotInBerlin) else err.key)],
+            )
+        return
     services = context.services
     try:
         place = services.places.locate(Location(message.location.latitude, message.location.longitude))
@@ -74,6 +99,19 @@ async def on_location(update: Update, context: FriendsContext) -> None:
     except DomainError as err:
         replies = [Reply(err.key, err.params)]
     await context.send(customer, replies)
+
+
+async def on_photo(update: Update, context: FriendsContext) -> None:
+    """A photo: the profile photo while a helper is asked for one, else read its caption."""
+    message = update.effective_message
+    assert message is not None and message.photo
+    customer = await context.customer(update)
+    if await context.call(onboarding.awaited_field, customer.telegram_id) is Field.PHOTO:
+        await helper.answer(update, context, Answer(photo=message.photo[-1].file_id))
+    elif message.caption:
+        await on_text(update, context)
+    else:
+        await context.send(customer, [Reply("input.not_text")])
 
 
 async def on_pick_category(update: Update, context: FriendsContext) -> None:

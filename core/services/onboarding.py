@@ -8,7 +8,7 @@ from datetime import datetime, time
 from core.categories import SERVICE_CATEGORIES, Category
 from core.errors import DomainError
 from core.geo import Location, Place
-from core.helpers import BERLIN, Availability, Helper, HelperStatus, WeeklySlot
+from core.helpers import BERLIN, MAX_RATE, MIN_RATE, Availability, Helper, HelperStatus, WeeklySlot
 from core.ids import Cents, HelperId, TelegramUserId
 from core.language import Language
 from core.notices import Choice, Reply
@@ -96,8 +96,13 @@ def current_field(helper: Helper | None) -> Field | None:
 
 
 def awaits_answer(uow: UnitOfWork, telegram_id: TelegramUserId) -> bool:
+    return awaited_field(uow, telegram_id) is not None
+
+
+def awaited_field(uow: UnitOfWork, telegram_id: TelegramUserId) -> Field | None:
+    """The registration field this person's next message answers (None: they are a customer now)."""
     with uow:
-        return current_field(uow.helpers.by_telegram_id(telegram_id)) is not None
+        return current_field(uow.helpers.by_telegram_id(telegram_id))
 
 
 def answer(uow: UnitOfWork, telegram_id: TelegramUserId, given: Answer, *, now: datetime) -> list[Reply]:
@@ -158,6 +163,8 @@ def question(helper: Helper) -> Reply:
     params: dict[str, str | int] = {"field": str(field)}
     if field in OPTIONS:
         params["selected"] = ",".join(sorted(_selected(helper, field)))
+    if field is Field.RATE:
+        params.update(low=MIN_RATE // 100, high=MAX_RATE // 100)
     return Reply(f"onboarding.ask_{field}", params, choices=(Choice.ONBOARDING,))
 
 
@@ -175,8 +182,12 @@ def profile_replies(helper: Helper) -> list[Reply]:
         "languages": ",".join(sorted(str(lang) for lang in helper.languages)),
         "days": ",".join(str(d) for d in days),
         "hours": f"{first.start:%H:%M}–{first.end:%H:%M}" if first else "–",
-        "status": "unverified" if not helper.verified else str(helper.status),
+        "status": str(helper.status)
+        if helper.status is not HelperStatus.ACTIVE or helper.verified
+        else "unverified",
     }
+    if helper.photo:
+        params["photo"] = helper.photo
     return [Reply("profile.card", params, choices=(Choice.PROFILE_MENU,), helper_id=helper.id)]
 
 

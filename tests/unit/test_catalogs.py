@@ -10,12 +10,14 @@ import yaml
 
 from bot.texts import Catalog
 from core.categories import Category
+from core.helpers import HelperStatus
 from core.language import Language
+from core.onboarding import EDITABLE, Field
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = Catalog.load(ROOT / "locales")
 KEY = re.compile(
-    r"""["']((?:intake|location|reply|input|error|start|help|language|button_press|button|category|match|time|helper)\.[a-z_]+)["']"""
+    r"""["']((?:intake|location|reply|input|error|start|help|language|button_press|button|category|match|time|helper|onboarding|profile|weekday)\.[a-z_]+)["']"""
 )
 
 
@@ -28,6 +30,9 @@ def keys_used_in_code() -> set[str]:
     for variants in domain["responses"].values():
         found |= {v["custom"]["key"] for v in variants}
     found |= {f"category.{c}" for c in Category} | {f"button.{c}" for c in Category if c is not Category.NONE}
+    found |= {f"onboarding.ask_{f}" for f in Field} | {f"button.edit_{f}" for f in EDITABLE}
+    found |= {f"profile.status_{s}" for s in HelperStatus} | {"profile.status_unverified"}
+    found |= {f"weekday.d{d}" for d in range(7)} | {f"language.name_{lang}" for lang in Language}
     return found
 
 
