@@ -21,6 +21,7 @@ from telegram.request import BaseRequest
 from bot.callbacks import HelperButton, PickCategory, PickHelper, PickLanguage, RequestButton
 from bot.context import BotServices, FriendsApp, FriendsContext
 from bot.handlers import common, customer, helper
+from bot.outbox import drain_outbox
 from core.services import intake
 
 
@@ -31,6 +32,7 @@ class BotConfig:
     request: BaseRequest | None = None
     get_updates_request: BaseRequest | None = None
     rate_limit: bool = True
+    outbox_interval_s: float = 2.0
 
 
 async def drop_repeated_update(update: Update, context: FriendsContext) -> None:
@@ -82,4 +84,6 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
         ]
     )
     app.add_error_handler(common.on_error)  # type: ignore[arg-type]
+    if app.job_queue is not None:  # messages other processes queued (e.g. "a helper is free now")
+        app.job_queue.run_repeating(drain_outbox, interval=config.outbox_interval_s, first=1, name="outbox")
     return app

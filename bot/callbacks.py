@@ -66,9 +66,10 @@ class PickLanguage:
 
 @dataclass(frozen=True)
 class RequestButton:
-    """A button about one request: more helpers ("mh") or change the request ("chg")."""
+    """A button about one request: more helpers ("mh"), change the request ("chg") or tell
+    me when someone is available ("ntf")."""
 
-    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^(mh|chg):\d{1,12}$")
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^(mh|chg|ntf):\d{1,12}$")
     action: str
     request_id: int
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import Bot, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.keyboards import markup_for
@@ -16,6 +16,7 @@ from bot.texts import Catalog
 from core.geo import PlaceIndex
 from core.ids import TelegramUserId
 from core.intake import Customer
+from core.language import Language
 from core.notices import Reply
 from core.ports import UnitOfWork
 from core.services import intake
@@ -60,20 +61,26 @@ class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
 
     async def send(self, customer: Customer, replies: Iterable[Reply]) -> None:
         """Render replies in the customer's language and send them to their private chat."""
-        catalog = self.services.catalog
-        for reply in replies:
-            markup = markup_for(reply, customer.language, catalog)
-            if markup is None and reply.key in CLOSES_KEYBOARD:
-                markup = ReplyKeyboardRemove()
-            text = catalog.render(reply.key, customer.language, reply.params)
-            photo = reply.params.get("photo")
-            if photo:  # a helper's card or profile with their photo
-                await self.bot.send_photo(customer.telegram_id, str(photo), caption=text, reply_markup=markup)
-            else:
-                await self.bot.send_message(customer.telegram_id, text, reply_markup=markup)
+        await send_replies(self.bot, self.services.catalog, customer.telegram_id, customer.language, replies)
 
     def text(self, customer: Customer, key: str, **params: object) -> str:
         return self.services.catalog.render(key, customer.language, params)
 
 
 FriendsApp = Application[ExtBot[None], FriendsContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+
+
+async def send_replies(
+    bot: Bot, catalog: Catalog, chat_id: int, language: Language, replies: Iterable[Reply]
+) -> None:
+    """Render replies in a language, turn choices into keyboards, send them (photos with captions)."""
+    for reply in replies:
+        markup = markup_for(reply, language, catalog)
+        if markup is None and reply.key in CLOSES_KEYBOARD:
+            markup = ReplyKeyboardRemove()
+        text = catalog.render(reply.key, language, reply.params)
+        photo = reply.params.get("photo")
+        if photo:  # a helper's card or profile with their photo
+            await bot.send_photo(chat_id, str(photo), caption=text, reply_markup=markup)
+        else:
+            await bot.send_message(chat_id, text, reply_markup=markup)

@@ -117,17 +117,17 @@ def markup_for(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
                 ]
             ]
         )
-    if Choice.MORE_HELPERS in reply.choices or Choice.CHANGE_REQUEST in reply.choices:
-        assert reply.request_id is not None
+    request_actions = (("notify_me", "ntf"), ("more_helpers", "mh"), ("change_request", "chg"))
+    if reply.request_id is not None and any(Choice(a) in reply.choices for a, _ in request_actions):
         row = [
             InlineKeyboardButton(
                 catalog.render(f"button.{action}", lang),
                 callback_data=RequestButton(code, reply.request_id).encode(),
             )
-            for action, code in (("more_helpers", "mh"), ("change_request", "chg"))
+            for action, code in request_actions
             if Choice(action) in reply.choices
         ]
-        return InlineKeyboardMarkup([row])
+        return InlineKeyboardMarkup([[button] for button in row] if len(row) > 2 else [row])
     if Choice.SHARE_LOCATION in reply.choices:
         button = KeyboardButton(catalog.render("button.share_location", lang), request_location=True)
         return ReplyKeyboardMarkup(

@@ -74,6 +74,7 @@ class Request:
     lat: float | None = None
     lon: float | None = None
     chosen_helper_id: int | None = None
+    notify: bool = False  # tell the customer when a helper becomes available
 
 
 def clip_description(text: str) -> str:

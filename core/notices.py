@@ -14,6 +14,7 @@ class Choice(StrEnum):
     PICK_HELPER = "pick_helper"  # choose the helper of this card
     MORE_HELPERS = "more_helpers"
     CHANGE_REQUEST = "change_request"
+    NOTIFY_ME = "notify_me"  # tell me when a helper becomes available
     ONBOARDING = "onboarding"  # the buttons of the registration field being asked
     PROFILE_MENU = "profile_menu"  # edit fields, pause or resume
 

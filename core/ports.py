@@ -14,6 +14,7 @@ from core.ids import CustomerId, HelperId, RequestId, TelegramUserId
 from core.intake import Customer, Problem, Request, RequestStatus
 from core.language import Language
 from core.matching import IndexEntry
+from core.notices import Reply
 
 
 class Customers(Protocol):
@@ -35,6 +36,10 @@ class Requests(Protocol):
     def set_status(self, request_id: RequestId, status: RequestStatus, *, now: datetime) -> None: ...
     def choose_helper(self, request_id: RequestId, helper_id: int, *, now: datetime) -> None: ...
     def clear_place(self, request_id: RequestId, *, now: datetime) -> None: ...
+    def set_notify(self, request_id: RequestId, notify: bool, *, now: datetime) -> None: ...
+    def waiting_for_helpers(self) -> list[Request]:
+        """Searching requests whose customer asked to be told when a helper is available."""
+        ...
 
 
 class Helpers(Protocol):
@@ -65,6 +70,17 @@ class Helpers(Protocol):
     def count(self) -> int: ...
 
 
+class Outbox(Protocol):
+    """Messages another process asks the bot to send (only the bot talks to Telegram)."""
+
+    def add(self, telegram_id: int, language: Language, reply: Reply, *, now: datetime) -> None: ...
+    def pending(self, *, limit: int) -> list[tuple[int, int, Language, Reply]]:
+        """(outbox id, telegram id, language, reply), oldest first."""
+        ...
+
+    def mark_sent(self, outbox_id: int, *, now: datetime) -> None: ...
+
+
 class Offers(Protocol):
     def shown(self, request_id: int) -> list[int]: ...
     def record(self, request_id: int, helper_ids: Sequence[int], *, now: datetime) -> None: ...
@@ -81,6 +97,7 @@ class UnitOfWork(Protocol):
     requests: Requests
     updates: ProcessedUpdates
     helpers: Helpers
+    outbox: Outbox
     offers: Offers
 
     def __enter__(self) -> UnitOfWork: ...

@@ -33,6 +33,7 @@ async def start_app(services: BotServices) -> tuple[FriendsApp, InProcessBotApi]
     config = BotConfig(token=DEMO_TOKEN, request=api, get_updates_request=api, rate_limit=False)
     app = build_application(config, services)
     await app.initialize()
+    await app.start()  # the job queue: the outbox reaches this chat too
     return app, api
 
 
@@ -69,6 +70,7 @@ async def interactive(settings: Settings, token: str, *, lang: str | None) -> No
         if line in {"/quit", "/exit"}:
             break
         await play_line(user, api, line)
+    await app.stop()
     await app.shutdown()
     await services.rasa.aclose()
 
@@ -130,5 +132,6 @@ async def batch(settings: Settings, token: str, lines: Iterable[str], out: TextI
             "replies": [s.text for s in api.to(user.id)],
         }
         print(json.dumps(result, ensure_ascii=False), file=out, flush=True)
+    await app.stop()
     await app.shutdown()
     await services.rasa.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,7 +14,8 @@ from core.geo import Place
 from core.ids import CustomerId, RequestId, TelegramUserId
 from core.intake import OPEN_STATUSES, Customer, Problem, Request, RequestStatus, Urgency
 from core.language import Language
-from storage.rows import CustomerRow, ProcessedUpdateRow, RequestRow
+from core.notices import Reply
+from storage.rows import CustomerRow, OutboxRow, ProcessedUpdateRow, RequestRow
 
 
 def _customer(row: CustomerRow) -> Customer:
@@ -43,6 +45,7 @@ def _request(row: RequestRow) -> Request:
         lat=row.lat,
         lon=row.lon,
         chosen_helper_id=row.chosen_helper_id,
+        notify=bool(row.notify),
     )
 
 
@@ -134,6 +137,16 @@ class SqlRequests:
         row.lat = row.lon = None
         row.updated_at = now
 
+    def set_notify(self, request_id: RequestId, notify: bool, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.notify, row.updated_at = notify, now
+
+    def waiting_for_helpers(self) -> list[Request]:
+        stmt = select(RequestRow).where(
+            RequestRow.notify.is_(True), RequestRow.status == str(RequestStatus.SEARCHING)
+        )
+        return [_request(r) for r in self.session.scalars(stmt)]
+
     def choose_helper(self, request_id: RequestId, helper_id: int, *, now: datetime) -> None:
         row = self.session.get_one(RequestRow, request_id)
         row.chosen_helper_id, row.updated_at = helper_id, now
@@ -157,3 +170,25 @@ class SqlProcessedUpdates:
             .returning(ProcessedUpdateRow.id)
         )
         return self.session.execute(stmt).scalar() is not None
+
+
+class SqlOutbox:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, telegram_id: int, language: Language, reply: Reply, *, now: datetime) -> None:
+        payload = json.dumps(reply.as_payload(), ensure_ascii=False)
+        self.session.add(
+            OutboxRow(telegram_id=telegram_id, language=str(language), payload=payload, created_at=now)
+        )
+        self.session.flush()
+
+    def pending(self, *, limit: int) -> list[tuple[int, int, Language, Reply]]:
+        stmt = select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
+        return [
+            (r.id, r.telegram_id, Language(r.language), Reply.from_payload(json.loads(r.payload)))
+            for r in self.session.scalars(stmt)
+        ]
+
+    def mark_sent(self, outbox_id: int, *, now: datetime) -> None:
+        self.session.get_one(OutboxRow, outbox_id).sent_at = now

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Base
@@ -38,6 +38,7 @@ class RequestRow(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     chosen_helper_id: Mapped[int | None] = mapped_column(ForeignKey("helpers.id"))
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -54,3 +55,15 @@ class ProcessedUpdateRow(Base):
     received_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("source", "update_id", name="uq_processed_updates_source_update"),)
+
+
+class OutboxRow(Base):
+    """A message for the bot process to send; sent_at is set once Telegram accepted it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(2))
+    payload: Mapped[str] = mapped_column(Text)  # Reply.as_payload() as JSON
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)

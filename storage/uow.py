@@ -7,7 +7,7 @@ from types import TracebackType
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.helper_repository import SqlHelpers, SqlOffers
-from storage.repositories import SqlCustomers, SqlProcessedUpdates, SqlRequests
+from storage.repositories import SqlCustomers, SqlOutbox, SqlProcessedUpdates, SqlRequests
 
 
 class SqlUnitOfWork:
@@ -16,6 +16,7 @@ class SqlUnitOfWork:
     updates: SqlProcessedUpdates
     helpers: SqlHelpers
     offers: SqlOffers
+    outbox: SqlOutbox
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
         self.updates = SqlProcessedUpdates(self._session)
         self.helpers = SqlHelpers(self._session)
         self.offers = SqlOffers(self._session)
+        self.outbox = SqlOutbox(self._session)
         return self
 
     def __exit__(

@@ -150,17 +150,21 @@ async def on_pick_helper(update: Update, context: FriendsContext) -> None:
 
 
 async def on_request_button(update: Update, context: FriendsContext) -> None:
-    """More helpers, or change the request."""
+    """More helpers, change the request, or tell me when someone is available."""
     query = update.callback_query
     assert query is not None and query.data is not None
     customer = await context.customer(update)
     try:
         button = RequestButton.parse(query.data)
-        use_case = matching.offer_helpers if button.action == "mh" else intake.change_request
-        kwargs = {"more": True} if button.action == "mh" else {}
-        replies = await context.call(
-            use_case, customer.id, button.request_id, now=context.services.now(), **kwargs
-        )
+        now = context.services.now()
+        if button.action == "mh":
+            replies = await context.call(
+                matching.offer_helpers, customer.id, button.request_id, now=now, more=True
+            )
+        elif button.action == "ntf":
+            replies = await context.call(matching.notify_me, customer.id, button.request_id, now=now)
+        else:
+            replies = await context.call(intake.change_request, customer.id, button.request_id, now=now)
     except (BadButton, DomainError) as err:
         await query.answer(context.text(customer, _refusal(err)), show_alert=True)
         return

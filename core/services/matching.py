@@ -13,7 +13,7 @@ from core.helpers import MAX_RADIUS_KM, Helper
 from core.ids import CustomerId, HelperId, RequestId
 from core.intake import RequestStatus
 from core.language import Language
-from core.matching import RANKING, WIDEN_KM, Candidate, IndexEntry, rank
+from core.matching import RANKING, WIDEN_KM, Candidate, IndexEntry, eligible, rank
 from core.notices import Choice, Reply
 from core.ports import UnitOfWork
 
@@ -157,8 +157,9 @@ def offer_helpers(
         uow.offers.record(request_id, [c.helper.id for c in found if c.helper.id not in shown], now=now)
         uow.commit()
     if not found:
-        key = "match.no_more" if more else "match.none"
-        return [Reply(key, choices=(Choice.CHANGE_REQUEST,), request_id=request_id)]
+        if more:
+            return [Reply("match.no_more", choices=(Choice.CHANGE_REQUEST,), request_id=request_id)]
+        return [Reply("match.none", choices=(Choice.NOTIFY_ME, Choice.CHANGE_REQUEST), request_id=request_id)]
     replies = [Reply("match.intro_widened" if widened else "match.intro", {"count": len(found)})]
     replies += [card(c, request_id) for c in found]
     replies.append(
@@ -220,5 +221,46 @@ def verify_helper(uow: UnitOfWork, helper_id: HelperId, *, now: datetime) -> Hel
         if helper is None:
             raise UnknownHelper(helper_id=helper_id)
         verified = uow.helpers.save(replace(helper, verified=True), now=now)
+        announce_helper(uow, verified, now=now)
         uow.commit()
     return verified
+
+
+def notify_me(
+    uow: UnitOfWork, customer_id: CustomerId, request_id: RequestId, *, now: datetime
+) -> list[Reply]:
+    """Nobody was available: the customer is told as soon as a helper for the request is."""
+    with uow:
+        request = uow.requests.get(request_id)
+        if (
+            request is None
+            or request.customer_id != customer_id
+            or request.status is not RequestStatus.SEARCHING
+        ):
+            raise RequestClosed()
+        uow.requests.set_notify(request_id, True, now=now)
+        uow.commit()
+    return [Reply("match.will_notify")]
+
+
+def announce_helper(uow: UnitOfWork, helper: Helper, *, now: datetime) -> int:
+    """Inside a transaction, when a helper becomes matchable: tell every waiting customer they
+    could help (through the outbox, which the bot sends). Returns how many were told."""
+    if not helper.matchable:
+        return 0
+    told = 0
+    for request in uow.requests.waiting_for_helpers():
+        if request.lat is None or request.lon is None:
+            continue
+        place = Place(request.place_label or "", request.district or "", Location(request.lat, request.lon))
+        fits = eligible(
+            helper, category=request.category, language=request.language, place=place, slack_km=WIDEN_KM
+        )
+        if not fits or helper.availability.next_free(now) is None:
+            continue
+        customer = uow.customers.get(request.customer_id)
+        reply = Reply("match.available", choices=(Choice.MORE_HELPERS,), request_id=request.id)
+        uow.outbox.add(customer.telegram_id, customer.language, reply, now=now)
+        uow.requests.set_notify(request.id, False, now=now)
+        told += 1
+    return told

@@ -25,6 +25,7 @@ from core.onboarding import (
     read_text,
 )
 from core.ports import UnitOfWork
+from core.services import matching
 
 #: Multi-select fields and their values.
 OPTIONS: dict[Field, tuple[str, ...]] = {
@@ -145,6 +146,7 @@ def set_paused(uow: UnitOfWork, telegram_id: TelegramUserId, paused: bool, *, no
             raise NotRegistering()
         status = HelperStatus.PAUSED if paused else HelperStatus.ACTIVE
         saved = uow.helpers.save(replace(helper, status=status), now=now)
+        matching.announce_helper(uow, saved, now=now)
         uow.commit()
     return [Reply("profile.paused" if paused else "profile.resumed"), *profile_replies(saved)]
 

@@ -45,6 +45,7 @@ def bot_services(nlu_stack: NluStack) -> BotServices:
 async def bot_app(bot_services: BotServices) -> AsyncIterator[tuple[FriendsApp, InProcessBotApi]]:
     app, api = await start_app(bot_services)
     yield app, api
+    await app.stop()
     await app.shutdown()
 
 

@@ -122,4 +122,5 @@ async def test_rasa_down_is_an_apology_not_a_crash(bot_services: BotServices) ->
     assert [s.text for s in api.to(user.id)] == [
         "Sorry, I can't read messages right now. Please try again in a minute – nothing you sent was lost."
     ]
+    await app.stop()
     await app.shutdown()

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
 from core.categories import Category, category_of
 from core.errors import RequestClosed
 from core.geo import PlaceIndex
+from core.helpers import HelperStatus
 from core.ids import CustomerId, HelperId, RequestId, TelegramUserId
 from core.intake import Problem, RequestStatus
+from core.language import Language
 from core.notices import Choice, Reply
 from core.ports import UnitOfWork
 from core.services import intake, matching
-from storage.seed import seed_helpers
+from storage.seed import demo_helpers, seed_helpers
 from tests.conftest import FrozenClock
 
 Uow = Callable[[], UnitOfWork]
@@ -97,3 +100,40 @@ def test_change_request_asks_again_and_new_cards_follow(
     assert after_place[0].params["category"] == "tv" and after_place[1].key == "match.intro"
     stored = intake.latest_request(seeded(), anna)
     assert stored is not None and stored.status is RequestStatus.SEARCHING and stored.district == "Neukölln"
+
+
+def test_nobody_available_then_a_verified_helper_is_announced(
+    uow: Uow, clock: FrozenClock, places: PlaceIndex
+) -> None:
+    anna, replies = searching(uow, clock, places, postcode="12047")
+    assert [r.key for r in replies] == ["intake.request_stored", "match.none"]
+    assert replies[1].choices == (Choice.NOTIFY_ME, Choice.CHANGE_REQUEST)
+    request = RequestId(replies[0].request_id or 0)
+    assert [r.key for r in matching.notify_me(uow(), anna, request, now=clock())] == ["match.will_notify"]
+    helper = next(
+        h
+        for h in demo_helpers(400, places)
+        if Category.INTERNET in h.skills and Language.DE in h.languages and h.status is HelperStatus.ACTIVE
+    )
+    with uow() as u:
+        saved = u.helpers.save(
+            replace(helper, home=places.by_postcode("12047").location, verified=False), now=clock()
+        )
+        u.commit()
+    with uow() as u:
+        assert u.outbox.pending(limit=10) == []  # not verified yet: nobody is told
+    matching.verify_helper(uow(), saved.id, now=clock())
+    with uow() as u:
+        [(_, telegram_id, language, reply)] = u.outbox.pending(limit=10)
+    assert (telegram_id, language, reply.key, reply.request_id) == (
+        31,
+        Language.DE,
+        "match.available",
+        request,
+    )
+    assert reply.choices == (Choice.MORE_HELPERS,)
+    more = matching.offer_helpers(uow(), anna, request, now=clock(), more=True)
+    assert [r.helper_id for r in more if r.helper_id] == [saved.id]
+    matching.verify_helper(uow(), saved.id, now=clock())  # once told, not told again
+    with uow() as u:
+        assert len(u.outbox.pending(limit=10)) == 1

@@ -1,0 +1,37 @@
+"""What other processes queue in the outbox reaches the person through the bot, once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+
+from bot.context import BotServices
+from core.language import Language
+from core.notices import Choice, Reply
+from tests.bot.conftest import Chat
+
+pytestmark = pytest.mark.rasa
+
+
+async def test_a_queued_message_is_sent_once_in_the_persons_language(
+    person: Callable[..., Chat], bot_services: BotServices
+) -> None:
+    sam = person("en")
+    await sam.user.says("/start")
+    sam.new()
+    with bot_services.uow() as u:
+        reply = Reply("match.available", choices=(Choice.MORE_HELPERS,), request_id=4242)
+        u.outbox.add(sam.user.id, Language.EN, reply, now=bot_services.now())
+        u.commit()
+    deadline = time.monotonic() + 10
+    while not sam.seen()[1:] and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert sam.new() == ["Good news: a helper for your request is available now! 🎉"]
+    assert [label for label, _ in sam.last().buttons] == ["🔄 More helpers"]
+    await asyncio.sleep(2.5)  # one more outbox round: nothing is sent twice
+    assert sam.new() == []
+    with bot_services.uow() as u:
+        assert u.outbox.pending(limit=50) == []
