@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from telegram import Bot, ReplyKeyboardRemove, Update
@@ -36,6 +37,8 @@ class BotServices:
     rasa: RasaClient
     catalog: Catalog
     now: Callable[[], datetime]
+    avatars: Path | None = None  # data/avatars: default pictures ("avatar:K")
+    uploaded: dict[str, str] = field(default_factory=dict)  # avatar → Telegram file_id
 
 
 class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -61,7 +64,7 @@ class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
 
     async def send(self, customer: Customer, replies: Iterable[Reply]) -> None:
         """Render replies in the customer's language and send them to their private chat."""
-        await send_replies(self.bot, self.services.catalog, customer.telegram_id, customer.language, replies)
+        await send_replies(self.bot, self.services, customer.telegram_id, customer.language, replies)
 
     def text(self, customer: Customer, key: str, **params: object) -> str:
         return self.services.catalog.render(key, customer.language, params)
@@ -71,16 +74,29 @@ FriendsApp = Application[ExtBot[None], FriendsContext, dict[Any, Any], dict[Any,
 
 
 async def send_replies(
-    bot: Bot, catalog: Catalog, chat_id: int, language: Language, replies: Iterable[Reply]
+    bot: Bot, services: BotServices, chat_id: int, language: Language, replies: Iterable[Reply]
 ) -> None:
     """Render replies in a language, turn choices into keyboards, send them (photos with captions)."""
     for reply in replies:
-        markup = markup_for(reply, language, catalog)
+        markup = markup_for(reply, language, services.catalog)
         if markup is None and reply.key in CLOSES_KEYBOARD:
             markup = ReplyKeyboardRemove()
-        text = catalog.render(reply.key, language, reply.params)
+        text = services.catalog.render(reply.key, language, reply.params)
         photo = reply.params.get("photo")
-        if photo:  # a helper's card or profile with their photo
-            await bot.send_photo(chat_id, str(photo), caption=text, reply_markup=markup)
-        else:
+        if not photo:
             await bot.send_message(chat_id, text, reply_markup=markup)
+            continue
+        picture: str | bytes = str(photo)
+        if str(photo).startswith("avatar:"):  # a default picture: uploaded once, then its file_id
+            picture = services.uploaded.get(str(photo)) or _avatar_bytes(services, str(photo))
+        if not picture:
+            await bot.send_message(chat_id, text, reply_markup=markup)
+            continue
+        sent = await bot.send_photo(chat_id, picture, caption=text, reply_markup=markup)
+        if str(photo).startswith("avatar:") and sent.photo:
+            services.uploaded[str(photo)] = sent.photo[-1].file_id
+
+
+def _avatar_bytes(services: BotServices, avatar: str) -> bytes:
+    path = (services.avatars or Path("data/avatars")) / f"{avatar.removeprefix('avatar:')}.png"
+    return path.read_bytes() if path.exists() else b""

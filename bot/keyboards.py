@@ -9,7 +9,7 @@ from bot.texts import Catalog
 from core.categories import SERVICE_CATEGORIES
 from core.language import Language
 from core.notices import Choice, Reply
-from core.onboarding import EDITABLE, RADII_KM
+from core.onboarding import BEZIRKE, EDITABLE, RADII_KM
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
@@ -32,6 +32,16 @@ def onboarding_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup 
         "languages": [(f"button.{lg}", str(lg)) for lg in Language],
         "days": [(f"weekday.d{d}", str(d)) for d in range(7)],
     }
+    if field == "districts":
+        ticks = [
+            InlineKeyboardButton(
+                ("✅ " if f"b{i}" in selected else "") + name,
+                callback_data=HelperButton("ob", f"b{i}").encode(),
+            )
+            for i, name in enumerate(BEZIRKE)
+        ]
+        rows = [ticks[i : i + 2] for i in range(0, len(ticks), 2)]
+        return InlineKeyboardMarkup([*rows, [_button(catalog, lang, "button.done", "ob", "done")]])
     if field in options:
         toggles = [
             _button(catalog, lang, key, "ob", value, value in selected) for key, value in options[field]

@@ -22,7 +22,7 @@ async def drain_outbox(context: CallbackContext) -> None:  # type: ignore[type-a
     waiting = await asyncio.to_thread(outbox.pending, services.uow(), limit=BATCH)
     for outbox_id, telegram_id, language, reply in waiting:
         try:
-            await send_replies(context.bot, services.catalog, telegram_id, language, [reply])
+            await send_replies(context.bot, services, telegram_id, language, [reply])
         except (Forbidden, BadRequest) as err:
             log.warning("outbox %s to %s not deliverable: %s", outbox_id, telegram_id, err)
         await asyncio.to_thread(outbox.mark_sent, services.uow(), outbox_id, now=services.now())

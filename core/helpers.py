@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -94,6 +95,14 @@ class Helper:
     editing: str | None = None  # the field being edited from the profile menu
     adult: bool = False
     terms_accepted: bool = False
+
+    @property
+    def picture(self) -> str:
+        """Their photo, or the default: an avatar with their initial (data/avatars)."""
+        if self.photo:
+            return self.photo
+        initial = unicodedata.normalize("NFKD", self.name[:1]).encode("ascii", "ignore").decode().upper()
+        return f"avatar:{initial if initial.isalpha() else 'F'}"
 
     @property
     def matchable(self) -> bool:

@@ -25,6 +25,7 @@ class Field(StrEnum):
     RATE = "rate"
     AREA = "area"
     RADIUS = "radius"
+    DISTRICTS = "districts"  # only asked when they serve whole districts instead of a radius
     LANGUAGES = "languages"
     DAYS = "days"
     HOURS = "hours"
@@ -49,7 +50,22 @@ EDITABLE: Final = (
     Field.DAYS,
     Field.ABSENCES,
 )
-FOLLOW_UP: Final = {Field.AREA: Field.RADIUS, Field.DAYS: Field.HOURS}
+FOLLOW_UP: Final = {Field.AREA: Field.RADIUS, Field.RADIUS: Field.DISTRICTS, Field.DAYS: Field.HOURS}
+#: Berlin's twelve districts, in the order the buttons show them.
+BEZIRKE: Final = (
+    "Mitte",
+    "Friedrichshain-Kreuzberg",
+    "Pankow",
+    "Charlottenburg-Wilmersdorf",
+    "Spandau",
+    "Steglitz-Zehlendorf",
+    "Tempelhof-Schöneberg",
+    "Neukölln",
+    "Treptow-Köpenick",
+    "Marzahn-Hellersdorf",
+    "Lichtenberg",
+    "Reinickendorf",
+)
 RADII_KM: Final = (2, 5, 10, 20)
 MAX_TEXT: Final = {Field.NAME: 40, Field.DETAILS: 200, Field.DESCRIPTION: 500}
 

@@ -59,6 +59,7 @@ def bot_services(settings: Settings, uow: Callable[[], UnitOfWork] | None = None
         rasa=rasa_client(settings),
         catalog=Catalog.load(LOCALES),
         now=utc_now,
+        avatars=ROOT / "data" / "avatars",
     )
 
 

@@ -180,8 +180,7 @@ def card(candidate: Candidate, request_id: RequestId) -> Reply:
         "km": f"{candidate.distance_km:.1f}",
         "when": candidate.next_free.isoformat(),
     }
-    if helper.photo:
-        params["photo"] = helper.photo
+    params["photo"] = helper.picture
     key = "match.card" if helper.rating_count else "match.card_new"
     return Reply(key, params, choices=(Choice.PICK_HELPER,), request_id=request_id, helper_id=helper.id)
 

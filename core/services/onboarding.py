@@ -13,6 +13,7 @@ from core.ids import Cents, HelperId, TelegramUserId
 from core.language import Language
 from core.notices import Choice, Reply
 from core.onboarding import (
+    BEZIRKE,
     EDITABLE,
     FOLLOW_UP,
     RADII_KM,
@@ -32,6 +33,7 @@ OPTIONS: dict[Field, tuple[str, ...]] = {
     Field.SKILLS: tuple(str(c) for c in SERVICE_CATEGORIES),
     Field.LANGUAGES: tuple(str(lang) for lang in Language),
     Field.DAYS: tuple(str(d) for d in range(7)),
+    Field.DISTRICTS: tuple(f"b{i}" for i in range(len(BEZIRKE))),
 }
 
 
@@ -188,8 +190,7 @@ def profile_replies(helper: Helper) -> list[Reply]:
         if helper.status is not HelperStatus.ACTIVE or helper.verified
         else "unverified",
     }
-    if helper.photo:
-        params["photo"] = helper.photo
+    params["photo"] = helper.picture
     return [Reply("profile.card", params, choices=(Choice.PROFILE_MENU,), helper_id=helper.id)]
 
 
@@ -198,6 +199,8 @@ def _selected(helper: Helper, field: Field) -> set[str]:
         return {str(s) for s in helper.skills}
     if field is Field.LANGUAGES:
         return {str(s) for s in helper.languages}
+    if field is Field.DISTRICTS:
+        return {f"b{i}" for i, name in enumerate(BEZIRKE) if name in helper.districts}
     return {str(s.weekday) for s in helper.availability.slots}
 
 
@@ -205,6 +208,8 @@ def _advance(helper: Helper, field: Field) -> Helper:
     """Mark a field answered; an edit continues with its follow-up field, then ends."""
     answered = helper.answered | {str(field)}
     follow_up = FOLLOW_UP.get(field)
+    if field is Field.RADIUS and helper.radius_km > 0:  # a radius: no district list to ask
+        answered, follow_up = answered | {str(Field.DISTRICTS)}, None
     editing = str(follow_up) if helper.editing and follow_up else None
     status = helper.status
     if status is HelperStatus.REGISTERING and next_field(answered) is None:
@@ -268,6 +273,8 @@ def _toggle(helper: Helper, field: Field, button: str | None) -> tuple[Helper, b
         return replace(helper, skills=frozenset(Category(c) for c in chosen)), False
     if field is Field.LANGUAGES:
         return replace(helper, languages=frozenset(Language(c) for c in chosen)), False
+    if field is Field.DISTRICTS:
+        return replace(helper, districts=frozenset(BEZIRKE[int(c[1:])] for c in chosen)), False
     old = {s.weekday: s for s in helper.availability.slots}
     start, end = (
         (helper.availability.slots[0].start, helper.availability.slots[0].end)

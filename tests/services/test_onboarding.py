@@ -101,10 +101,12 @@ def test_a_field_is_edited_from_the_profile_menu(uow: Uow, clock: FrozenClock, p
         "onboarding.ask_area"
     ]
     assert say(uow, clock, place=places.by_postcode("10437")) == ["onboarding.ask_radius"]
-    assert say(uow, clock, button="district") == ["profile.saved", "profile.card"]
+    assert say(uow, clock, button="district") == ["onboarding.ask_districts"]
+    say(uow, clock, button="b7")  # Neukölln besides Pankow, which is ticked already
+    assert say(uow, clock, button="done") == ["profile.saved", "profile.card"]
     with uow() as u:
         ben = u.helpers.by_telegram_id(BEN)
-    assert ben is not None and ben.districts == {"Pankow"} and ben.radius_km == 0
+    assert ben is not None and ben.districts == {"Pankow", "Neukölln"} and ben.radius_km == 0
     assert not onboarding.awaits_answer(uow(), BEN)
 
 

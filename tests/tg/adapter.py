@@ -29,6 +29,7 @@ class EmulatorRequest(HTTPXRequest):
         if api in self.AS_MESSAGE:  # not implemented by the emulator: deliver as text
             p = request_data.json_parameters if request_data else {}
             data = {"chat_id": p.get("chat_id"), "text": p.get("caption") or self.AS_MESSAGE[api]}
+            data.update({k: p[k] for k in ("latitude", "longitude", "reply_markup") if k in p})
             res = await self._client.post(url.rsplit("/", 1)[0] + "/sendMessage", data=data)
             code, content = res.status_code, res.content
         else:
