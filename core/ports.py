@@ -68,6 +68,9 @@ class Helpers(Protocol):
 
     def serving(self, category: Category, language: Language, district: str) -> list[IndexEntry]: ...
     def count(self) -> int: ...
+    def refresh_statistics(self) -> None:
+        """Let the database re-plan after many helpers were added at once."""
+        ...
 
 
 class Outbox(Protocol):

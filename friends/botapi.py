@@ -35,6 +35,7 @@ class Sent:
 class InProcessBotApi(BaseRequest):
     def __init__(self) -> None:
         self.sent: list[Sent] = []
+        self.shown: list[Sent] = []  # what a person's app shows, in order: new messages and edited ones
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ids = itertools.count(1000)
 
@@ -63,6 +64,8 @@ class InProcessBotApi(BaseRequest):
             result = self._record(
                 {**params, "text": params.get("caption", "")}, photo=str(params.get("photo"))
             )
+        elif api == "editMessageReplyMarkup":
+            self._edit_buttons(params)
         elif api == "getUpdates":
             result = []
         return 200, json.dumps({"ok": True, "result": result}).encode()
@@ -75,17 +78,17 @@ class InProcessBotApi(BaseRequest):
             (b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row
         ]
         location = any(b.get("request_location") for row in markup.get("keyboard", []) for b in row)
-        self.sent.append(
-            Sent(
-                chat_id,
-                message_id,
-                params.get("text", ""),
-                buttons,
-                location,
-                bool(markup.get("remove_keyboard")),
-                photo,
-            )
+        sent = Sent(
+            chat_id,
+            message_id,
+            params.get("text", ""),
+            buttons,
+            location,
+            bool(markup.get("remove_keyboard")),
+            photo,
         )
+        self.sent.append(sent)
+        self.shown.append(sent)
         return {
             "message_id": message_id,
             "date": int(time.time()),
@@ -93,6 +96,18 @@ class InProcessBotApi(BaseRequest):
             "from": BOT_USER,
             "text": params.get("text", ""),
         }
+
+    def _edit_buttons(self, params: dict[str, Any]) -> None:
+        markup = json.loads(params.get("reply_markup") or "{}")
+        for sent in self.sent:
+            if sent.chat_id == int(params["chat_id"]) and sent.message_id == int(params["message_id"]):
+                sent.buttons = [
+                    (b["text"], b.get("callback_data", ""))
+                    for row in markup.get("inline_keyboard", [])
+                    for b in row
+                ]
+                if sent.buttons:  # buttons taken away need no second look
+                    self.shown.append(sent)
 
     def to(self, chat_id: int) -> list[Sent]:
         return [s for s in self.sent if s.chat_id == chat_id]

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from typing import Any, TextIO
@@ -41,12 +42,17 @@ def services_for(settings: Settings, token: str) -> BotServices:
     return wiring.bot_services(settings.model_copy(update={"rasa_token": SecretStr(token)}))
 
 
-def show(sent: Sent, out: TextIO = sys.stdout) -> None:
-    print(f"\n🤖 {sent.text}", file=out)
-    for number, (label, _) in enumerate(sent.buttons, 1):
-        print(f"   [{number}] {label}", file=out)
-    if sent.location_button:
-        print("   [📍] share a location: /loc 52.5200 13.4050 — or type a postcode or district", file=out)
+def show(batch: list[Sent], out: TextIO = sys.stdout) -> list[tuple[Sent, str]]:
+    """Print what the bot sent; buttons are numbered across the batch. Returns the buttons."""
+    buttons: list[tuple[Sent, str]] = []
+    for sent in batch:
+        print(f"\n🤖 {'🖼  ' if sent.photo else ''}{sent.text}", file=out)
+        for label, data in sent.buttons:
+            buttons.append((sent, data))
+            print(f"   [{len(buttons)}] {label}", file=out)
+        if sent.location_button:
+            print("   [📍] share a location: /loc 52.5200 13.4050 — or type a postcode or district", file=out)
+    return buttons
 
 
 async def interactive(settings: Settings, token: str, *, lang: str | None) -> None:
@@ -57,30 +63,46 @@ async def interactive(settings: Settings, token: str, *, lang: str | None) -> No
     user = TelegramUser(app, int(time.time()) % 10**8, first_name="Demo", language_code=lang)
     print("Service Friends demo chat — you are a customer. Type /quit to leave, /help for the bot's help.")
     print("Press a button by typing its number; share a location with /loc LAT LON; /language switches.")
-    seen = 0
+    seen, buttons = 0, []
     await user.says("/start")
     while True:
-        for sent in api.to(user.id)[seen:]:
-            show(sent)
-        seen = len(api.to(user.id))
+        shown = [s for s in api.shown if s.chat_id == user.id]
+        batch, seen = shown[seen:], len(shown)
+        buttons = show(batch) or buttons
         try:
-            line = (await asyncio.to_thread(input, "\nyou › ")).strip()
+            line = (await ask("\nyou › ")).strip()
         except (EOFError, KeyboardInterrupt):
             break
         if line in {"/quit", "/exit"}:
             break
-        await play_line(user, api, line)
+        await play_line(user, buttons, line)
     await app.stop()
     await app.shutdown()
     await services.rasa.aclose()
 
 
-async def play_line(user: TelegramUser, api: InProcessBotApi, line: str) -> None:
+async def ask(prompt: str) -> str:
+    """input() in a daemon thread: Ctrl-C ends the demo at once instead of waiting for a line."""
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str] = loop.create_future()
+
+    def read() -> None:
+        try:
+            line = input(prompt)
+        except BaseException as exc:  # EOFError at the end of input; handed to the waiting coroutine
+            loop.call_soon_threadsafe(answer.set_exception, EOFError() if isinstance(exc, EOFError) else exc)
+        else:
+            loop.call_soon_threadsafe(answer.set_result, line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return await answer
+
+
+async def play_line(user: TelegramUser, buttons: list[tuple[Sent, str]], line: str) -> None:
     """A typed line: a button number, a location share, or text to send."""
-    with_buttons = [s for s in api.to(user.id) if s.buttons]
-    last = with_buttons[-1] if with_buttons else None
-    if line.isdigit() and last and 1 <= int(line) <= len(last.buttons):
-        await user.presses(last, last.buttons[int(line) - 1][1])
+    if line.isdigit() and 1 <= int(line) <= len(buttons):
+        sent, data = buttons[int(line) - 1]
+        await user.presses(sent, data)
     elif line.startswith("/loc"):
         try:
             lat, lon = (float(x) for x in line.split()[1:3])

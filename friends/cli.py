@@ -6,6 +6,8 @@ import _thread
 import asyncio
 import json
 import logging
+import os
+import signal
 import sys
 import threading
 import time
@@ -42,6 +44,8 @@ def run() -> None:
     if not demo:
         children.append(processes.bot_process(settings, token))
     supervisor = processes.Supervisor(children)
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # stop the children on these too, not only Ctrl-C
+        signal.signal(signum, _interrupt)
     try:
         supervisor.start()
         print(f"Rasa server: {settings.rasa_url} (127.0.0.1 only, token in var/run/rasa.token)")
@@ -51,6 +55,15 @@ def run() -> None:
             print("No TELEGRAM_BOT_TOKEN set: starting the terminal demo.\n", flush=True)
             _watch_in_background(supervisor)
             from friends.chat import interactive
+            from friends.processes import run_dir
+
+            (run_dir() / "bot.pid").write_text(str(os.getpid()))  # the bot runs in this process
+            log_file = settings.var_dir / "log" / "bot.log"
+            logging.basicConfig(
+                filename=log_file,
+                level=settings.log_level,
+                format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            )
 
             asyncio.run(interactive(settings, token, lang=None))
         else:
@@ -62,6 +75,7 @@ def run() -> None:
         pass
     finally:
         print("\nStopping…", flush=True)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan a process
         supervisor.stop()
         print("All processes stopped.")
 
@@ -81,6 +95,10 @@ def seed_demo_helpers(uow: object) -> bool:
             return False
     seed_helpers(uow, place_index(), DEMO_HELPERS, now=datetime.now(UTC))  # type: ignore[arg-type]
     return True
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _watch_in_background(supervisor: object) -> None:

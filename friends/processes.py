@@ -6,14 +6,17 @@ import contextlib
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
+import psutil
 
 from friends.model import RASA, ensure_model, rasa_env
 from friends.settings import ROOT, Settings
@@ -57,6 +60,23 @@ class Process:
         folder = self.log.parent.parent / "run"
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{self.name}.pid"
+
+    @property
+    def port(self) -> int | None:
+        return urlsplit(self.health_url).port if self.health_url else None
+
+    def stop_leftover(self) -> None:
+        """A run that was killed (not stopped) may have left this process behind: stop it."""
+        try:
+            pid = int(self.pid_file.read_text())
+            process = psutil.Process(pid)
+            if self.argv[0] in " ".join(process.cmdline()) or self.name in " ".join(process.cmdline()):
+                print(f"  stopping {self.name} left over from an earlier run (pid {pid})", flush=True)
+                os.killpg(pid, signal.SIGTERM)
+                process.wait(10)
+        except (OSError, ValueError, psutil.Error):
+            pass
+        self.pid_file.unlink(missing_ok=True)
 
     def healthy(self) -> bool:
         if self.health_url is None:
@@ -169,6 +189,11 @@ def bot_process(settings: Settings, token: str, var: Path = VAR) -> Process:
     return Process("bot", [str(FRIENDS), "bot"], None, child_env(settings, token), var / "log" / "bot.log")
 
 
+def _port_taken(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
@@ -180,6 +205,12 @@ class Supervisor:
         self.processes = processes
 
     def start(self, timeout: float = 240) -> None:
+        for p in self.processes:
+            p.stop_leftover()
+            if p.port is not None and _port_taken(p.port):
+                raise ProcessFailed(
+                    f"port {p.port} for {p.name} is in use by another program: stop it or set another port"
+                )
         for p in self.processes:
             print(f"  starting {p.name} (log: {_shown(p.log)})", flush=True)
             p.start()

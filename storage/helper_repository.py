@@ -92,6 +92,9 @@ class SqlHelpers:
         rows = self.session.execute(text(f"SELECT {HELPER_COLUMNS} FROM helpers WHERE id IN ({wanted})"))
         return [_helper(row) for row in rows]  # a Row has the same attributes as a HelperRow
 
+    def refresh_statistics(self) -> None:
+        self.session.execute(text("ANALYZE"))
+
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(HelperRow)) or 0)
 

@@ -60,11 +60,12 @@ FIRST_NAMES = (
     "Samira",
     "Tobias",
 )
+#: Brand and product names: they read the same to German and English customers.
 SKILL_DETAILS = {
-    "phone": ("iPhone data transfer", "Android set-up", "WhatsApp backups", "eSIM on the device"),
-    "internet": ("FritzBox", "Speedport", "Vodafone Station", "mesh Wi-Fi", "repeaters"),
-    "tv": ("Sky receiver", "MagentaTV", "Fire TV Stick", "smart TV apps", "sound bars"),
-    "pc": ("Windows 11", "Mac", "printers", "Outlook and Thunderbird", "virus removal"),
+    "phone": ("iPhone", "Samsung Galaxy", "WhatsApp", "Android", "iPad", "Apple Watch"),
+    "internet": ("FritzBox", "Speedport", "Vodafone Station", "Mesh", "TP-Link"),
+    "tv": ("Sky Q", "MagentaTV", "Fire TV Stick", "Smart-TV", "Sonos"),
+    "pc": ("Windows 11", "Mac", "HP", "Canon", "Outlook", "Thunderbird"),
 }
 DESCRIPTIONS = (
     "Patient and explains every step – happy to help older neighbours.",
@@ -143,6 +144,9 @@ def seed_helpers(
             progress(added)
     added += _store(uow, pending, now)
     progress(added)
+    with uow() as u:  # fresh planner statistics: PostgreSQL needs them after a bulk load
+        u.helpers.refresh_statistics()
+        u.commit()
     return added
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.callbacks import BadButton, HelperButton
 from bot.context import FriendsContext
+from bot.keyboards import markup_for
 from core.errors import DomainError
 from core.geo import Location
 from core.ids import TelegramUserId
@@ -78,5 +79,13 @@ async def on_helper_button(update: Update, context: FriendsContext) -> None:
         await query.answer(context.text(customer, key), show_alert=True)
         return
     await query.answer()
+    message = query.message
+    [first, *_] = replies
+    text = context.services.catalog.render(first.key, customer.language, first.params)
+    markup = markup_for(first, customer.language, context.services.catalog)
+    same_question = len(replies) == 1 and message is not None and getattr(message, "text", None) == text
+    if same_question and isinstance(markup, InlineKeyboardMarkup):
+        await query.edit_message_reply_markup(markup)  # a tick changed: only the buttons change
+        return
     await query.edit_message_reply_markup(None)
     await context.send(customer, replies)

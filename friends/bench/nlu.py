@@ -23,14 +23,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def rss_mb(pid: int) -> float:
-    process = psutil.Process(pid)
-    total = process.memory_info().rss
-    for child in process.children(recursive=True):
-        try:
-            total += child.memory_info().rss
-        except psutil.NoSuchProcess:
-            continue
-    return total / 2**20
+    """Resident memory of one process (not its children: the run command's process is the
+    parent of the others, and would count them twice)."""
+    return psutil.Process(pid).memory_info().rss / 2**20
 
 
 def process_memory(names: tuple[str, ...] = ("rasa", "actions", "bot")) -> dict[str, float]:
