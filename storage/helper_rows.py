@@ -38,7 +38,18 @@ class HelperRow(Base):
     updated_at: Mapped[datetime]
 
 
-class MatchCellRow(Base):
+class _IndexEntryColumns:
+    """What both matching index tables keep of a helper: enough for a lower bound."""
+
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    radius_km: Mapped[float] = mapped_column(Float)
+    rate_cents: Mapped[int] = mapped_column(Integer)
+    rating_sum: Mapped[int] = mapped_column(Integer)
+    rating_count: Mapped[int] = mapped_column(Integer)
+
+
+class MatchCellRow(_IndexEntryColumns, Base):
     """One row per (category, language) a matchable helper offers, keyed by the grid cell of
     their home: the candidate search reads a few cells instead of every helper."""
 
@@ -48,16 +59,10 @@ class MatchCellRow(Base):
     category: Mapped[str] = mapped_column(String(16), primary_key=True)
     language: Mapped[str] = mapped_column(String(2), primary_key=True)
     cell: Mapped[int] = mapped_column(Integer, primary_key=True)
-    helper_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    lat: Mapped[float] = mapped_column(Float)
-    lon: Mapped[float] = mapped_column(Float)
-    radius_km: Mapped[float] = mapped_column(Float)
-    rate_cents: Mapped[int] = mapped_column(Integer)
-    rating_sum: Mapped[int] = mapped_column(Integer)
-    rating_count: Mapped[int] = mapped_column(Integer)
+    helper_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # key order: category … helper
 
 
-class MatchDistrictRow(Base):
+class MatchDistrictRow(_IndexEntryColumns, Base):
     """Helpers who serve whole districts, found by district whatever their distance."""
 
     __tablename__ = "match_districts"
@@ -66,12 +71,6 @@ class MatchDistrictRow(Base):
     language: Mapped[str] = mapped_column(String(2), primary_key=True)
     district: Mapped[str] = mapped_column(String(64), primary_key=True)
     helper_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    lat: Mapped[float] = mapped_column(Float)
-    lon: Mapped[float] = mapped_column(Float)
-    radius_km: Mapped[float] = mapped_column(Float)
-    rate_cents: Mapped[int] = mapped_column(Integer)
-    rating_sum: Mapped[int] = mapped_column(Integer)
-    rating_count: Mapped[int] = mapped_column(Integer)
 
 
 class OfferRow(Base):

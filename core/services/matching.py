@@ -11,7 +11,7 @@ from core.errors import RequestClosed, UnknownHelper
 from core.geo import Location, Place, cells_around
 from core.helpers import MAX_RADIUS_KM, Helper
 from core.ids import CustomerId, HelperId, RequestId
-from core.intake import RequestStatus
+from core.intake import Request, RequestStatus
 from core.language import Language
 from core.matching import RANKING, WIDEN_KM, Candidate, IndexEntry, eligible, rank
 from core.notices import Choice, Reply
@@ -124,18 +124,20 @@ def propose(
         ), True
 
 
+def searching_request(uow: UnitOfWork, customer_id: CustomerId, request_id: RequestId) -> Request:
+    """Inside a transaction: this customer's request, which must still be searching."""
+    request = uow.requests.get(request_id)
+    if request is None or request.customer_id != customer_id or request.status is not RequestStatus.SEARCHING:
+        raise RequestClosed()
+    return request
+
+
 def offer_helpers(
     uow: UnitOfWork, customer_id: CustomerId, request_id: RequestId, *, now: datetime, more: bool = False
 ) -> list[Reply]:
     """The best three helpers for a searching request as cards; `more` shows the next three."""
     with uow:
-        request = uow.requests.get(request_id)
-        if (
-            request is None
-            or request.customer_id != customer_id
-            or request.status is not RequestStatus.SEARCHING
-        ):
-            raise RequestClosed()
+        request = searching_request(uow, customer_id, request_id)
         assert request.lat is not None and request.lon is not None
         place = Place(
             request.place_label or "",
@@ -191,13 +193,7 @@ def pick_helper(
     """The customer chose a helper from the cards. Booking comes with the booking capability;
     until then the choice is kept and the customer told honestly what happens next."""
     with uow:
-        request = uow.requests.get(request_id)
-        if (
-            request is None
-            or request.customer_id != customer_id
-            or request.status is not RequestStatus.SEARCHING
-        ):
-            raise RequestClosed()
+        searching_request(uow, customer_id, request_id)
         if helper_id not in uow.offers.shown(request_id):
             raise RequestClosed()
         helper = uow.helpers.get(helper_id)
@@ -230,13 +226,7 @@ def notify_me(
 ) -> list[Reply]:
     """Nobody was available: the customer is told as soon as a helper for the request is."""
     with uow:
-        request = uow.requests.get(request_id)
-        if (
-            request is None
-            or request.customer_id != customer_id
-            or request.status is not RequestStatus.SEARCHING
-        ):
-            raise RequestClosed()
+        searching_request(uow, customer_id, request_id)
         uow.requests.set_notify(request_id, True, now=now)
         uow.commit()
     return [Reply("match.will_notify")]

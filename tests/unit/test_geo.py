@@ -6,21 +6,9 @@ import pytest
 
 from core.errors import NotInBerlin, UnknownPlace
 from core.geo import Location, PlaceIndex
+from core.onboarding import BEZIRKE as ALL_BEZIRKE
 
-BEZIRKE = {
-    "Mitte",
-    "Friedrichshain-Kreuzberg",
-    "Pankow",
-    "Charlottenburg-Wilmersdorf",
-    "Spandau",
-    "Steglitz-Zehlendorf",
-    "Tempelhof-Schöneberg",
-    "Neukölln",
-    "Treptow-Köpenick",
-    "Marzahn-Hellersdorf",
-    "Lichtenberg",
-    "Reinickendorf",
-}
+BEZIRKE = set(ALL_BEZIRKE)
 
 
 def test_every_berlin_postcode_is_inside_berlin_with_a_district(places: PlaceIndex) -> None:
