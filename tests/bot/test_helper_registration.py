@@ -89,3 +89,40 @@ async def test_registration_resumes_after_leaving(person: Callable[..., Chat]) -
     assert resume == "Welcome back! Let's continue with your profile." and question.startswith(
         "Send a friendly photo"
     )
+
+
+async def test_a_registered_and_verified_helper_shows_up_in_a_customers_top_three(
+    person: Callable[..., Chat], bot_services: BotServices
+) -> None:
+    from core.services.matching import verify_helper
+
+    lea = person("en", "Lea")
+    await lea.user.says("/helper")
+    await lea.user.says("Lea N.")
+    await press(lea, "Skip")
+    await press(lea, "📺 TV / streaming")
+    await press(lea, "Done ✔")
+    await press(lea, "Skip")
+    await press(lea, "Skip")
+    await lea.user.says("8")
+    await lea.user.says("13583")  # Spandau
+    await press(lea, "5 km")
+    await press(lea, "Done ✔")  # languages: English is ticked from Telegram's language
+    for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"):
+        await press(lea, day)
+    await press(lea, "Done ✔")
+    await lea.user.says("0-24")
+    await press(lea, "Skip")
+    await press(lea, "Yes, 18 or older")
+    await press(lea, "I accept")
+    assert "your profile is complete" in lea.new()[-2]
+    with bot_services.uow() as u:
+        helper = u.helpers.by_telegram_id(TelegramUserId(lea.user.id))
+    assert helper is not None
+    verify_helper(bot_services.uow(), helper.id, now=bot_services.now())
+
+    tom = person("en", "Tom")
+    await tom.user.says("the TV shows no picture, only no signal")
+    await tom.user.says("13583")
+    cards = [s for s in tom.api.to(tom.user.id) if any(data.startswith("hp:") for _, data in s.buttons)]
+    assert any(card.text.startswith("👤 Lea N.") for card in cards[:3]), [c.text[:30] for c in cards]
