@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Final
 
 from core.categories import Category
+from core.geo import Location, Place
 from core.ids import CustomerId, RequestId, TelegramUserId
 from core.language import Language
 
@@ -75,6 +76,13 @@ class Request:
     lon: float | None = None
     chosen_helper_id: int | None = None
     notify: bool = False  # tell the customer when a helper becomes available
+
+    @property
+    def place(self) -> Place | None:
+        """Where help is needed, once the customer said so."""
+        if self.lat is None or self.lon is None:
+            return None
+        return Place(self.place_label or "", self.district or "", Location(self.lat, self.lon), self.postcode)
 
 
 def clip_description(text: str) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from core.categories import Category
 from core.errors import RequestClosed, UnknownHelper
-from core.geo import Location, Place, cells_around
+from core.geo import Place, cells_around
 from core.helpers import MAX_RADIUS_KM, Helper
 from core.ids import CustomerId, HelperId, RequestId
 from core.intake import Request, RequestStatus
@@ -107,12 +107,7 @@ def propose(
 ) -> tuple[list[Candidate], bool]:
     """Top candidates, widening the area once when nobody covers the place; (candidates, widened)."""
     with uow:
-        found = find_candidates(
-            uow, category=category, language=language, place=place, now=now, limit=limit, skip=skip
-        )
-        if found:
-            return found, False
-        return find_candidates(
+        return _find_or_widen(
             uow,
             category=category,
             language=language,
@@ -120,8 +115,16 @@ def propose(
             now=now,
             limit=limit,
             skip=skip,
-            slack_km=WIDEN_KM,
-        ), True
+            widen=True,
+        )
+
+
+def _find_or_widen(uow: UnitOfWork, *, widen: bool, **search: Any) -> tuple[list[Candidate], bool]:
+    """Inside a transaction: find_candidates, and once more WIDEN_KM wider when nobody was found."""
+    found = find_candidates(uow, **search)
+    if found or not widen:
+        return found, False
+    return find_candidates(uow, **search, slack_km=WIDEN_KM), True
 
 
 def searching_request(uow: UnitOfWork, customer_id: CustomerId, request_id: RequestId) -> Request:
@@ -138,24 +141,18 @@ def offer_helpers(
     """The best three helpers for a searching request as cards; `more` shows the next three."""
     with uow:
         request = searching_request(uow, customer_id, request_id)
-        assert request.lat is not None and request.lon is not None
-        place = Place(
-            request.place_label or "",
-            request.district or "",
-            Location(request.lat, request.lon),
-            request.postcode,
-        )
+        place = request.place
+        assert place is not None  # a searching request has its place
         shown = uow.offers.shown(request_id)
-        wanted = {
-            "category": request.category,
-            "language": request.language,
-            "place": place,
-            "now": now,
-            "skip": frozenset(shown) if more else frozenset(),
-        }
-        found, widened = find_candidates(uow, **wanted), False  # type: ignore[arg-type]
-        if not found and not more:
-            found, widened = find_candidates(uow, **wanted, slack_km=WIDEN_KM), True  # type: ignore[arg-type]
+        found, widened = _find_or_widen(
+            uow,
+            category=request.category,
+            language=request.language,
+            place=place,
+            now=now,
+            skip=frozenset(shown) if more else frozenset(),
+            widen=not more,
+        )
         uow.offers.record(request_id, [c.helper.id for c in found if c.helper.id not in shown], now=now)
         uow.commit()
     if not found:
@@ -239,9 +236,9 @@ def announce_helper(uow: UnitOfWork, helper: Helper, *, now: datetime) -> int:
         return 0
     told = 0
     for request in uow.requests.waiting_for_helpers():
-        if request.lat is None or request.lon is None:
+        place = request.place
+        if place is None:
             continue
-        place = Place(request.place_label or "", request.district or "", Location(request.lat, request.lon))
         fits = eligible(
             helper, category=request.category, language=request.language, place=place, slack_km=WIDEN_KM
         )
