@@ -18,9 +18,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.callbacks import HelperButton, PickCategory, PickHelper, PickLanguage, RequestButton
+from bot.callbacks import BookingButton, HelperButton, PickCategory, PickHelper, PickLanguage, RequestButton
 from bot.context import BotServices, FriendsApp, FriendsContext
-from bot.handlers import common, customer, helper
+from bot.handlers import booking, common, customer, helper
+from bot.jobs import fire_timers
 from bot.outbox import drain_outbox
 from core.services import intake
 
@@ -33,6 +34,7 @@ class BotConfig:
     get_updates_request: BaseRequest | None = None
     rate_limit: bool = True
     outbox_interval_s: float = 2.0
+    timer_interval_s: float = 1.0
 
 
 async def drop_repeated_update(update: Update, context: FriendsContext) -> None:
@@ -42,6 +44,18 @@ async def drop_repeated_update(update: Update, context: FriendsContext) -> None:
     )
     if not fresh:
         raise ApplicationHandlerStop
+
+
+#: Kinds of message the relay copies besides text, photos and locations.
+RELAYED_MEDIA = (
+    filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.Sticker.ALL
+)
 
 
 def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
@@ -70,9 +84,11 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
             CommandHandler("help", common.on_help, filters=new),
             CommandHandler("cancel", common.on_cancel, filters=new),
             CommandHandler("language", common.on_language, filters=new),
+            CommandHandler(["jobs", "auftraege"], booking.on_jobs, filters=new),
             MessageHandler(new & filters.COMMAND, common.on_unknown_command),
             MessageHandler(new & filters.LOCATION, customer.on_location),
             MessageHandler(new & filters.PHOTO, customer.on_photo),
+            MessageHandler(new & RELAYED_MEDIA, customer.on_media),
             MessageHandler(new & (filters.TEXT | filters.CAPTION), customer.on_text),
             MessageHandler(new, common.on_not_text),
             CallbackQueryHandler(customer.on_pick_category, pattern=PickCategory.pattern),
@@ -80,10 +96,12 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
             CallbackQueryHandler(customer.on_pick_helper, pattern=PickHelper.pattern),
             CallbackQueryHandler(customer.on_request_button, pattern=RequestButton.pattern),
             CallbackQueryHandler(helper.on_helper_button, pattern=HelperButton.pattern),
+            CallbackQueryHandler(booking.on_booking_button, pattern=BookingButton.pattern),
             CallbackQueryHandler(common.on_unknown_button),  # registered last: stale or forged data
         ]
     )
     app.add_error_handler(common.on_error)  # type: ignore[arg-type]
     if app.job_queue is not None:  # messages other processes queued (e.g. "a helper is free now")
         app.job_queue.run_repeating(drain_outbox, interval=config.outbox_interval_s, first=1, name="outbox")
+        app.job_queue.run_repeating(fire_timers, interval=config.timer_interval_s, first=1, name="timers")
     return app

@@ -124,3 +124,26 @@ class HelperButton:
         if action == "pf" and value not in {"pause", "resume"}:
             raise BadButton(data)
         return cls(action, value)
+
+
+@dataclass(frozen=True)
+class BookingButton:
+    """A step of a booking: "bk:acc:12" (accept), "bk:ok:12:2" (agree to proposal 2),
+    "bk:r5:12" (five stars), "bk:rt:12:345" (message 345 is for job 12)…"""
+
+    PREFIX: ClassVar[str] = "bk"
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^bk:[a-z0-9_]{1,6}:\d{1,12}(:\d{1,12})?$")
+    action: str
+    booking_id: int
+    arg: int | None = None
+
+    def encode(self) -> str:
+        tail = "" if self.arg is None else f":{self.arg}"
+        return _checked(f"{self.PREFIX}:{self.action}:{self.booking_id}{tail}")
+
+    @classmethod
+    def parse(cls, data: str) -> BookingButton:
+        if not cls.pattern.match(data):
+            raise BadButton(data)
+        _, action, booking_id, *arg = data.split(":")
+        return cls(action, int(booking_id), int(arg[0]) if arg else None)

@@ -9,18 +9,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from telegram import Bot, ReplyKeyboardRemove, Update
+from telegram import Bot, Message, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.keyboards import markup_for
 from bot.texts import Catalog
+from core.booking import DEFAULT_POLICY, BookingPolicy
 from core.geo import PlaceIndex
 from core.ids import TelegramUserId
 from core.intake import Customer
 from core.language import Language
 from core.notices import Reply
-from core.ports import UnitOfWork
+from core.ports import PaymentProvider, UnitOfWork
 from core.services import intake
+from gateways.offline_payments import OfflinePayments
 from gateways.rasa_client import RasaClient
 
 P = ParamSpec("P")
@@ -37,6 +39,8 @@ class BotServices:
     rasa: RasaClient
     catalog: Catalog
     now: Callable[[], datetime]
+    payments: PaymentProvider = field(default_factory=OfflinePayments)
+    policy: BookingPolicy = DEFAULT_POLICY
     avatars: Path | None = None  # data/avatars: default pictures ("avatar:K")
     uploaded: dict[str, str] = field(default_factory=dict)  # avatar → Telegram file_id
 
@@ -76,25 +80,29 @@ FriendsApp = Application[ExtBot[None], FriendsContext, dict[Any, Any], dict[Any,
 async def send_replies(
     bot: Bot, services: BotServices, chat_id: int, language: Language, replies: Iterable[Reply]
 ) -> None:
-    """Render replies in a language, turn choices into keyboards, send them (photos with captions)."""
     for reply in replies:
-        markup = markup_for(reply, language, services.catalog)
-        if markup is None and reply.key in CLOSES_KEYBOARD:
-            markup = ReplyKeyboardRemove()
-        text = services.catalog.render(reply.key, language, reply.params)
-        photo = reply.params.get("photo")
-        if not photo:
-            await bot.send_message(chat_id, text, reply_markup=markup)
-            continue
-        picture: str | bytes = str(photo)
-        if str(photo).startswith("avatar:"):  # a default picture: uploaded once, then its file_id
-            picture = services.uploaded.get(str(photo)) or _avatar_bytes(services, str(photo))
-        if not picture:
-            await bot.send_message(chat_id, text, reply_markup=markup)
-            continue
-        sent = await bot.send_photo(chat_id, picture, caption=text, reply_markup=markup)
-        if str(photo).startswith("avatar:") and sent.photo:
-            services.uploaded[str(photo)] = sent.photo[-1].file_id
+        await send_reply(bot, services, chat_id, language, reply)
+
+
+async def send_reply(
+    bot: Bot, services: BotServices, chat_id: int, language: Language, reply: Reply
+) -> Message:
+    """Render a reply in a language, turn its choices into a keyboard, send it (a photo with a
+    caption when it has one)."""
+    markup = markup_for(reply, language, services.catalog)
+    if markup is None and reply.key in CLOSES_KEYBOARD:
+        markup = ReplyKeyboardRemove()
+    text = services.catalog.render(reply.key, language, reply.params)
+    photo = reply.params.get("photo")
+    picture: str | bytes = str(photo or "")
+    if str(photo).startswith("avatar:"):  # a default picture: uploaded once, then its file_id
+        picture = services.uploaded.get(str(photo)) or _avatar_bytes(services, str(photo))
+    if not picture:
+        return await bot.send_message(chat_id, text, reply_markup=markup)
+    sent = await bot.send_photo(chat_id, picture, caption=text, reply_markup=markup)
+    if str(photo).startswith("avatar:") and sent.photo:
+        services.uploaded[str(photo)] = sent.photo[-1].file_id
+    return sent
 
 
 def _avatar_bytes(services: BotServices, avatar: str) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from bot.callbacks import HelperButton, PickCategory, PickHelper, PickLanguage, RequestButton
+from bot.callbacks import BookingButton, HelperButton, PickCategory, PickHelper, PickLanguage, RequestButton
 from bot.texts import Catalog
 from core.categories import SERVICE_CATEGORIES
 from core.language import Language
@@ -92,7 +92,44 @@ def profile_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup:
     return InlineKeyboardMarkup(rows)
 
 
+def booking_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
+    """The steps of a booking as buttons; "ok"/"no" carry the proposal they answer."""
+    if reply.key == "relay.which_job":
+        message = int(str(reply.params["message"]))
+        jobs = [job.split(":") for job in str(reply.params.get("jobs", "")).split(",") if job]
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        catalog.render("button.bk_rt", lang, {"id": job_id, "category": category}),
+                        callback_data=BookingButton("rt", int(job_id), message).encode(),
+                    )
+                ]
+                for job_id, category in jobs
+            ]
+        )
+    if reply.booking_id is None:
+        return None
+    proposal = reply.params.get("proposal")
+    buttons = []
+    for action in str(reply.params.get("actions", "")).split(","):
+        if not action:
+            continue
+        arg = int(str(proposal)) if action in {"ok", "no"} and proposal is not None else None
+        label = catalog.render(f"button.bk_{action}", lang, reply.params)
+        buttons.append(
+            InlineKeyboardButton(label, callback_data=BookingButton(action, reply.booking_id, arg).encode())
+        )
+    if not buttons:
+        return None
+    if all(b.text[:1].isdigit() or b.text.startswith("⭐") for b in buttons):
+        return InlineKeyboardMarkup([buttons])  # stars and durations fit in one row
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
 def markup_for(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
+    if Choice.BOOKING in reply.choices:
+        return booking_markup(reply, lang, catalog)
     if Choice.ONBOARDING in reply.choices:
         return onboarding_markup(reply, lang, catalog)
     if Choice.PROFILE_MENU in reply.choices:

@@ -1,28 +1,83 @@
-"""Drain the outbox: what other processes (CLI, console, timers) want told to a person."""
+"""Drain the outbox: everything the booking flow, timers and other processes want told.
+
+Claimed rows are leased (another drainer skips them), sent, then marked with Telegram's
+message id (a reply to it routes to its booking). Telegram's 429 waits its retry_after,
+network trouble backs off, and a person who blocked the bot is not retried.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
-from telegram.error import BadRequest, Forbidden
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import CallbackContext
 
-from bot.context import BotServices, send_replies
-from core.services import outbox
+from bot.context import BotServices, send_reply
+from core.notices import Outgoing
+from core.services import outbox, relay
 
 log = logging.getLogger(__name__)
-BATCH = 20
+BATCH = 30
+#: One drain at a time per process (the periodic job and the drain right after a handler).
+_draining = asyncio.Lock()
+
+
+async def deliver(bot: Bot, services: BotServices, item: Outgoing) -> int:
+    """Send one outbox message: a rendered reply, or a relayed copy under a "who wrote" header;
+    returns the id of the message a reply would answer."""
+    if item.copy is None:
+        return (await send_reply(bot, services, item.telegram_id, item.language, item.reply)).message_id
+    header = services.catalog.render(item.reply.key, item.language, item.reply.params)
+    if item.copy.captioned:
+        copied = await bot.copy_message(
+            item.telegram_id, item.copy.from_chat_id, item.copy.message_id, caption=header[:1024]
+        )
+        return copied.message_id
+    first = await bot.send_message(item.telegram_id, header)
+    await bot.copy_message(item.telegram_id, item.copy.from_chat_id, item.copy.message_id)
+    return first.message_id
+
+
+async def drain(bot: Bot, services: BotServices) -> int:
+    """Send what is due; returns how many were sent."""
+    sent = 0
+    async with _draining:
+        while True:
+            items = await asyncio.to_thread(outbox.claim, services.uow(), now=services.now(), limit=BATCH)
+            for item in items:
+                sent += await _send_one(bot, services, item)
+            if len(items) < BATCH:
+                return sent
+
+
+async def _send_one(bot: Bot, services: BotServices, item: Outgoing) -> int:
+    try:
+        message_id = await deliver(bot, services, item)
+    except RetryAfter as err:
+        wait = (
+            err.retry_after if isinstance(err.retry_after, timedelta) else timedelta(seconds=err.retry_after)
+        )
+        await asyncio.to_thread(
+            outbox.retry_later, services.uow(), item, now=services.now(), error=str(err), after=wait
+        )
+        return 0
+    except (Forbidden, BadRequest) as err:
+        log.warning("outbox %s to %s not deliverable: %s", item.id, item.telegram_id, err)
+        await asyncio.to_thread(relay.undeliverable, services.uow(), item, str(err), now=services.now())
+        return 0
+    except NetworkError as err:
+        log.warning("outbox %s: network trouble, retrying later: %s", item.id, err)
+        await asyncio.to_thread(outbox.retry_later, services.uow(), item, now=services.now(), error=str(err))
+        return 0
+    await asyncio.to_thread(
+        outbox.mark_sent, services.uow(), item.id, now=services.now(), message_id=message_id
+    )
+    return 1
 
 
 async def drain_outbox(context: CallbackContext) -> None:  # type: ignore[type-arg]
-    """A JobQueue job: send pending messages oldest first, each marked sent once delivered.
-    A person who blocked the bot (or deleted the chat) cannot be reached: logged and dropped."""
-    services: BotServices = context.application.bot_data["services"]
-    waiting = await asyncio.to_thread(outbox.pending, services.uow(), limit=BATCH)
-    for outbox_id, telegram_id, language, reply in waiting:
-        try:
-            await send_replies(context.bot, services, telegram_id, language, [reply])
-        except (Forbidden, BadRequest) as err:
-            log.warning("outbox %s to %s not deliverable: %s", outbox_id, telegram_id, err)
-        await asyncio.to_thread(outbox.mark_sent, services.uow(), outbox_id, now=services.now())
+    """The JobQueue job."""
+    await drain(context.bot, context.application.bot_data["services"])

@@ -74,8 +74,16 @@ class Catalog:
             return ", ".join(self.render(f"weekday.d{v}", lang) for v in str(value).split(",") if v) or "–"
         if name == "status":
             return self.render(f"profile.status_{value}", lang)
-        if name == "when":
+        if name in {"when", "until", "at"}:
             return self.when(datetime.fromisoformat(str(value)), lang)
+        if name in {"duration", "worked", "billed"} and isinstance(value, int):
+            return duration(value, lang)
+        if name in {"estimate", "hold", "amount", "fee"} and isinstance(value, int):
+            return money(value, lang)
+        if name in {"method", "state"}:
+            return self.render(f"{name}.{value}", lang)
+        if name == "urgent":
+            return self.render("booking.urgent", lang) if value == "yes" else ""
         return value
 
     def when(self, moment: datetime, lang: Language) -> str:
@@ -95,3 +103,12 @@ def money(cents: int, lang: Language) -> str:
     """18 € / €18, 18,50 € / €18.50"""
     amount = f"{cents // 100}" if cents % 100 == 0 else f"{cents / 100:.2f}"
     return f"{amount.replace('.', ',')} €" if lang is Language.DE else f"€{amount}"
+
+
+def duration(minutes: int, lang: Language) -> str:
+    """90 → "1 Std. 30 Min." / "1 h 30 min"."""
+    hours, rest = divmod(minutes, 60)
+    h, m = ("Std.", "Min.") if lang is Language.DE else ("h", "min")
+    if not hours:
+        return f"{rest} {m}"
+    return f"{hours} {h}" + (f" {rest} {m}" if rest else "")

@@ -29,3 +29,7 @@ class RequestClosed(DomainError):
 
 class UnknownHelper(DomainError):
     key = "helper.unknown"
+
+
+class Conflict(Exception):
+    """Someone else changed the same thing at the same moment; the use case is retried."""

@@ -21,6 +21,7 @@ class RequestStatus(StrEnum):
     AWAITING_CATEGORY = "awaiting_category"  # message too vague or classifier unsure: customer picks
     AWAITING_LOCATION = "awaiting_location"  # problem known, place not yet
     SEARCHING = "searching"  # complete: waiting for matching (a later capability)
+    BOOKED = "booked"  # a helper accepted: the booking carries on
     CANCELLED = "cancelled"
 
 

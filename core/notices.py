@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.language import Language
+
 
 class Choice(StrEnum):
     """Things a person can answer with; the adapter turns them into buttons."""
@@ -17,6 +19,7 @@ class Choice(StrEnum):
     NOTIFY_ME = "notify_me"  # tell me when a helper becomes available
     ONBOARDING = "onboarding"  # the buttons of the registration field being asked
     PROFILE_MENU = "profile_menu"  # edit fields, pause or resume
+    BOOKING = "booking"  # the booking steps in params["actions"] ("acc,dec"), for reply.booking_id
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     request_id: int | None = None  # the request the choices act on
     helper_id: int | None = None  # the helper a card shows
+    booking_id: int | None = None  # the booking the choices act on
 
     def as_payload(self) -> dict[str, object]:
         """The JSON shape that travels between processes (Rasa custom payloads)."""
@@ -35,6 +39,7 @@ class Reply:
             "choices": [str(c) for c in self.choices],
             "request_id": self.request_id,
             "helper_id": self.helper_id,
+            "booking_id": self.booking_id,
         }
 
     @classmethod
@@ -43,6 +48,7 @@ class Reply:
         choices = payload.get("choices") or []
         request_id = payload.get("request_id")
         helper_id = payload.get("helper_id")
+        booking_id = payload.get("booking_id")
         return cls(
             key=str(payload["key"]),
             params=dict(params) if isinstance(params, Mapping) else {},
@@ -51,4 +57,27 @@ class Reply:
             else (),
             request_id=request_id if isinstance(request_id, int) else None,
             helper_id=helper_id if isinstance(helper_id, int) else None,
+            booking_id=booking_id if isinstance(booking_id, int) else None,
         )
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Copy a person's message to another chat (the relay): photos, voice notes, documents…"""
+
+    from_chat_id: int
+    message_id: int
+    captioned: bool  # the kind takes a caption (photo, video, document…); else the header goes first
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message waiting in the outbox."""
+
+    id: int
+    telegram_id: int
+    language: Language
+    reply: Reply
+    booking_id: int | None = None
+    copy: Copy | None = None
+    attempts: int = 0

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
+from core.booking import Actor, Booking, BookingEvent, BookingState, Rating, Timer, TimerKind
 from core.categories import Category
 from core.geo import Place
 from core.helpers import Helper
-from core.ids import CustomerId, HelperId, RequestId, TelegramUserId
+from core.ids import BookingId, Cents, CustomerId, HelperId, RequestId, TelegramUserId
 from core.intake import Customer, Problem, Request, RequestStatus
 from core.language import Language
 from core.matching import IndexEntry
-from core.notices import Reply
+from core.notices import Copy, Outgoing, Reply
+from core.relay import Prompt
 
 
 class Customers(Protocol):
@@ -74,14 +76,97 @@ class Helpers(Protocol):
 
 
 class Outbox(Protocol):
-    """Messages another process asks the bot to send (only the bot talks to Telegram)."""
+    """Messages for the bot process to send (only the bot talks to Telegram)."""
 
-    def add(self, telegram_id: int, language: Language, reply: Reply, *, now: datetime) -> None: ...
-    def pending(self, *, limit: int) -> list[tuple[int, int, Language, Reply]]:
-        """(outbox id, telegram id, language, reply), oldest first."""
+    def add(
+        self,
+        telegram_id: int,
+        language: Language,
+        reply: Reply,
+        *,
+        now: datetime,
+        booking_id: int | None = None,
+        copy: Copy | None = None,
+    ) -> None: ...
+    def claim(self, *, now: datetime, limit: int, lease: timedelta) -> list[Outgoing]:
+        """Due messages, oldest first, each leased to the caller for `lease`."""
         ...
 
-    def mark_sent(self, outbox_id: int, *, now: datetime) -> None: ...
+    def mark_sent(self, outbox_id: int, *, now: datetime, message_id: int | None = None) -> None: ...
+    def retry_at(self, outbox_id: int, at: datetime, *, error: str) -> None: ...
+    def give_up(self, outbox_id: int, *, now: datetime, error: str) -> None: ...
+    def booking_of_message(self, telegram_id: int, message_id: int) -> int | None:
+        """The booking a message we sent to this chat belongs to (a reply routes by it)."""
+        ...
+
+
+class Bookings(Protocol):
+    def get(self, booking_id: BookingId) -> Booking | None: ...
+    def add(self, booking: Booking) -> Booking: ...
+    def save(self, booking: Booking) -> Booking:
+        """Write a changed booking; raises Conflict when someone else changed it meanwhile."""
+        ...
+
+    def for_request(self, request_id: RequestId) -> list[Booking]: ...
+    def of_customer(self, customer_id: CustomerId, states: Iterable[BookingState]) -> list[Booking]: ...
+    def of_helper(self, helper_id: HelperId, states: Iterable[BookingState]) -> list[Booking]: ...
+    def with_open_relay(
+        self, *, customer_id: CustomerId | None, helper_id: HelperId | None
+    ) -> list[Booking]: ...
+    def record(self, event: BookingEvent) -> None: ...
+    def events(self, booking_id: BookingId) -> list[BookingEvent]: ...
+
+
+class Timers(Protocol):
+    def set(self, booking_id: BookingId, kind: TimerKind, due_at: datetime) -> None:
+        """Set (or move) a booking's timer of this kind; a moved timer fires again."""
+        ...
+
+    def cancel(self, booking_id: BookingId, kinds: Iterable[TimerKind] | None = None) -> None: ...
+    def due(self, now: datetime, *, limit: int) -> list[Timer]: ...
+    def get(self, timer_id: int) -> Timer | None: ...
+    def claim(self, timer_id: int, *, now: datetime) -> bool:
+        """Mark a due timer fired; False when it fired already (elsewhere) or was cancelled."""
+        ...
+
+
+class Relay(Protocol):
+    """The relayed conversation: transcript, flags for support, blocks, awaited answers."""
+
+    def log(
+        self,
+        booking_id: BookingId,
+        sender: Actor,
+        *,
+        kind: str,
+        text: str,
+        file_id: str | None,
+        leaks: Sequence[str],
+        now: datetime,
+    ) -> int: ...
+    def transcript(self, booking_id: BookingId) -> list[tuple[Actor, str, str]]:
+        """(sender, kind, text) in order."""
+        ...
+
+    def flag(self, booking_id: BookingId | None, kind: str, *, by: Actor, note: str, now: datetime) -> bool:
+        """Flag for support; False when this booking already has an open flag of this kind."""
+        ...
+
+    def flags(self, booking_id: BookingId) -> list[tuple[str, str]]: ...
+    def block(self, customer_id: CustomerId, helper_id: HelperId, *, by: Actor, now: datetime) -> None: ...
+    def blocked_helpers(self, customer_id: CustomerId) -> set[int]: ...
+    def prompt(self, telegram_id: int) -> Prompt | None: ...
+    def ask(self, prompt: Prompt, *, now: datetime) -> None: ...
+    def answered(self, telegram_id: int) -> None: ...
+
+
+class Ratings(Protocol):
+    def add(self, rating: Rating, *, now: datetime) -> bool:
+        """False when this side rated this booking already."""
+        ...
+
+    def comment(self, booking_id: BookingId, by: Actor, comment: str) -> None: ...
+    def of_booking(self, booking_id: BookingId) -> list[Rating]: ...
 
 
 class Offers(Protocol):
@@ -102,9 +187,28 @@ class UnitOfWork(Protocol):
     helpers: Helpers
     outbox: Outbox
     offers: Offers
+    bookings: Bookings
+    timers: Timers
+    relay: Relay
+    ratings: Ratings
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
     def commit(self) -> None: ...
+
+
+class PaymentProvider(Protocol):
+    """Where card money is held, captured, released and refunded. `live` False: an offline
+    stand-in (the demo), and the chat says so."""
+
+    name: str
+    live: bool
+
+    def authorize(self, *, booking_id: BookingId, amount: Cents, idempotency_key: str) -> str:
+        """Hold `amount` on the customer's card; returns the provider's reference."""
+        ...
+
+    def capture(self, reference: str, amount: Cents, *, idempotency_key: str) -> None: ...
+    def release(self, reference: str, *, idempotency_key: str) -> None: ...

@@ -64,6 +64,9 @@ class InProcessBotApi(BaseRequest):
             result = self._record(
                 {**params, "text": params.get("caption", "")}, photo=str(params.get("photo"))
             )
+        elif api == "copyMessage":  # the relay: the copy shows the caption, or a note of what was copied
+            copied = self._record({**params, "text": params.get("caption") or "[copied message]"})
+            result = {"message_id": copied["message_id"]}
         elif api == "editMessageReplyMarkup":
             self._edit_buttons(params)
         elif api == "getUpdates":

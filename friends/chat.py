@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from bot.app import BotConfig, build_application
 from bot.context import BotServices, FriendsApp
 from core.ids import TelegramUserId
-from core.services import intake, matching
+from core.services import intake, matching, onboarding
 from friends import wiring
 from friends.botapi import InProcessBotApi, Sent, TelegramUser
 from friends.settings import Settings
@@ -42,11 +42,16 @@ def services_for(settings: Settings, token: str) -> BotServices:
     return wiring.bot_services(settings.model_copy(update={"rasa_token": SecretStr(token)}))
 
 
-def show(batch: list[Sent], out: TextIO = sys.stdout) -> list[tuple[Sent, str]]:
-    """Print what the bot sent; buttons are numbered across the batch. Returns the buttons."""
+def show(
+    batch: list[Sent], labels: dict[int, str] | None = None, out: TextIO = sys.stdout
+) -> list[tuple[Sent, str]]:
+    """Print what the bot sent; buttons are numbered across the batch. Returns the buttons.
+    With labels, messages to other chats (a helper's) are marked with whose chat they are in."""
     buttons: list[tuple[Sent, str]] = []
     for sent in batch:
-        print(f"\n🤖 {'🖼  ' if sent.photo else ''}{sent.text}", file=out)
+        whose = (labels or {}).get(sent.chat_id)
+        prefix = f"[{whose}'s chat] " if whose else ""
+        print(f"\n🤖 {prefix}{'🖼  ' if sent.photo else ''}{sent.text}", file=out)
         for label, data in sent.buttons:
             buttons.append((sent, data))
             print(f"   [{len(buttons)}] {label}", file=out)
@@ -56,26 +61,50 @@ def show(batch: list[Sent], out: TextIO = sys.stdout) -> list[tuple[Sent, str]]:
 
 
 async def interactive(settings: Settings, token: str, *, lang: str | None) -> None:
+    """You are the customer – and, once you chose a helper, you can also answer as that helper
+    (/as helper, /as customer): a whole booking, both sides, in one terminal."""
     services = services_for(settings, token)
     app, api = await start_app(services)
     # Like Telegram's language_code, the demo takes the language of this terminal (LANG).
     lang = lang or os.environ.get("LANG", "en").split("_")[0].split(".")[0]
     user = TelegramUser(app, int(time.time()) % 10**8, first_name="Demo", language_code=lang)
+    people: dict[int, TelegramUser] = {user.id: user}
+    labels: dict[int, str] = {}
+    me = user
     print("Service Friends demo chat — you are a customer. Type /quit to leave, /help for the bot's help.")
     print("Press a button by typing its number; share a location with /loc LAT LON; /language switches.")
+    print(
+        "Once a helper has your request, their chat shows here too: "
+        "/as helper answers as that helper, /as customer switches back."
+    )
+    print("Card payments in the demo are test payments: no money moves.")
     seen, buttons = 0, []
     await user.says("/start")
     while True:
-        shown = [s for s in api.shown if s.chat_id == user.id]
-        batch, seen = shown[seen:], len(shown)
-        buttons = show(batch) or buttons
+        batch = api.shown[seen:]
+        seen = len(api.shown)
+        for sent in batch:
+            if sent.chat_id not in people:  # a helper we asked: the person can play them too
+                helper = await asyncio.to_thread(
+                    onboarding.helper_of, services.uow(), TelegramUserId(sent.chat_id)
+                )
+                name = helper.name if helper else str(sent.chat_id)
+                people[sent.chat_id] = TelegramUser(app, sent.chat_id, first_name=name, language_code=lang)
+                labels[sent.chat_id] = f"{name} (helper)"
+        buttons = show(batch, labels) or buttons
         try:
-            line = (await ask("\nyou › ")).strip()
+            who = "you" if me is user else labels.get(me.id, "helper")
+            line = (await ask(f"\n{who} › ")).strip()
         except (EOFError, KeyboardInterrupt):
             break
         if line in {"/quit", "/exit"}:
             break
-        await play_line(user, buttons, line)
+        if line.startswith("/as"):
+            helpers = [p for chat, p in people.items() if chat != user.id]
+            me = user if "customer" in line or not helpers else helpers[-1]
+            print(f"(you now type as {'the customer' if me is user else labels[me.id]})")
+            continue
+        await play_line(me, buttons, line, people)
     await app.stop()
     await app.shutdown()
     await services.rasa.aclose()
@@ -98,11 +127,17 @@ async def ask(prompt: str) -> str:
     return await answer
 
 
-async def play_line(user: TelegramUser, buttons: list[tuple[Sent, str]], line: str) -> None:
-    """A typed line: a button number, a location share, or text to send."""
+async def play_line(
+    user: TelegramUser,
+    buttons: list[tuple[Sent, str]],
+    line: str,
+    people: dict[int, TelegramUser] | None = None,
+) -> None:
+    """A typed line: a button number (pressed by the person whose chat it is in), a location
+    share, or text to send."""
     if line.isdigit() and 1 <= int(line) <= len(buttons):
         sent, data = buttons[int(line) - 1]
-        await user.presses(sent, data)
+        await (people or {}).get(sent.chat_id, user).presses(sent, data)
     elif line.startswith("/loc"):
         try:
             lat, lon = (float(x) for x in line.split()[1:3])

@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -282,6 +282,107 @@ def helpers_verify(helper_id: int) -> None:
         "and is offered to customers" if helper.matchable else f"(still {helper.status}, so not offered yet)"
     )
     print(f"Helper {helper.id} ({helper.name}) is verified {state}.")
+
+
+bookings_app = typer.Typer(no_args_is_help=True, help="Look into and sort out bookings (support).")
+app.add_typer(bookings_app, name="bookings")
+
+
+def _support() -> tuple[Any, Any]:
+    from datetime import UTC, datetime
+
+    from friends.wiring import uow_factory
+
+    settings = Settings()
+    return uow_factory(settings.database_url), datetime.now(UTC)
+
+
+@bookings_app.command("show")
+def bookings_show(booking_id: int) -> None:
+    """A booking's state, its whole history, the relayed messages and the flags."""
+    from core.booking import NotYours
+    from core.services.booking import history
+
+    uow, _ = _support()
+    try:
+        booking, events, transcript, flags = history(uow, booking_id)
+    except NotYours:
+        raise typer.BadParameter(f"no booking with id {booking_id}") from None
+    print(
+        f"Booking {booking.id}: {booking.state} · request {booking.request_id} · helper {booking.helper_id}"
+        f" · {booking.rate / 100:.2f} €/h · start {booking.start or '–'} · amount {booking.amount or '–'}"
+    )
+    for e in events:
+        print(
+            f"  {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<8} {e.trigger:<18} "
+            f"{e.from_state} → {e.to_state} {e.reason}"
+        )
+    for sender, kind, body in transcript:
+        print(f"  💬 {sender}: [{kind}] {body}")
+    for kind, note in flags:
+        print(f"  🚩 {kind}: {note}")
+
+
+@bookings_app.command("cancel")
+def bookings_cancel(
+    booking_id: int, reason: Annotated[str, typer.Option(help="told to nobody; kept in the history")]
+) -> None:
+    """Cancel a booking as support (free of charge; both sides are told in the chat)."""
+    from core.errors import DomainError
+    from core.services.booking import cancel
+    from friends.wiring import offline_or_live_payments
+
+    uow, now = _support()
+    settings = Settings()
+    try:
+        booking = cancel(
+            uow,
+            None,
+            booking_id,
+            now=now,
+            policy=settings.booking_policy,
+            payments=offline_or_live_payments(settings),
+            reason=reason,
+            source="cli",
+        )
+    except DomainError as err:
+        raise typer.BadParameter(
+            f"cannot cancel booking {booking_id}: {err.key} {dict(err.params)}"
+        ) from None
+    print(f"Booking {booking.id} is {booking.state}; both sides are told by the bot.")
+
+
+@bookings_app.command("resolve")
+def bookings_resolve(
+    booking_id: int,
+    amount_cents: Annotated[int, typer.Option(help="what the customer pays in the end, in cents")],
+    note: Annotated[str, typer.Option(help="the decision, kept in the history")],
+) -> None:
+    """Settle a disputed booking with the amount the customer pays."""
+    from core.errors import DomainError
+    from core.ids import Cents
+    from core.services.booking import resolve
+    from friends.wiring import offline_or_live_payments
+
+    uow, now = _support()
+    settings = Settings()
+    try:
+        booking = resolve(
+            uow,
+            booking_id,
+            amount=Cents(amount_cents),
+            note=note,
+            now=now,
+            policy=settings.booking_policy,
+            payments=offline_or_live_payments(settings),
+        )
+    except DomainError as err:
+        raise typer.BadParameter(
+            f"cannot resolve booking {booking_id}: {err.key} {dict(err.params)}"
+        ) from None
+    print(
+        f"Booking {booking.id} is {booking.state} at {booking.amount} cents; both sides are told by the bot."
+    )
 
 
 @app.command()

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.booking import BookingPolicy
+
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDERS = {"", "changeme", "your-token-here", "123456:ABC-DEF"}
 
@@ -24,6 +26,12 @@ class Settings(BaseSettings):
     rasa_token: SecretStr | None = None
     action_server_port: int = 5055
     log_level: str = "INFO"
+    #: Booking rules (core.booking.BookingPolicy): how long a helper has to accept, how many
+    #: helpers are asked at once (first to accept wins), when cancelling starts to cost.
+    offer_minutes: float = 15
+    offer_broadcast: int = 1
+    free_cancel_hours: int = 24
+    late_cancel_percent: int = 50
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -31,6 +39,15 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value().strip() in PLACEHOLDERS:
             return None
         return value
+
+    @property
+    def booking_policy(self) -> BookingPolicy:
+        return BookingPolicy(
+            offer_minutes=self.offer_minutes,
+            broadcast=self.offer_broadcast,
+            free_cancel_hours=self.free_cancel_hours,
+            late_cancel_percent=self.late_cancel_percent,
+        )
 
     @property
     def var_dir(self) -> Path:

@@ -12,8 +12,9 @@ from actions.base import ActionServices
 from bot.context import BotServices
 from bot.texts import Catalog
 from core.geo import PlaceIndex
-from core.ports import UnitOfWork
+from core.ports import PaymentProvider, UnitOfWork
 from friends.settings import ROOT, Settings
+from gateways.offline_payments import OfflinePayments
 from gateways.rasa_client import RasaClient
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
@@ -59,9 +60,16 @@ def bot_services(settings: Settings, uow: Callable[[], UnitOfWork] | None = None
         rasa=rasa_client(settings),
         catalog=Catalog.load(LOCALES),
         now=utc_now,
+        policy=settings.booking_policy,
+        payments=offline_or_live_payments(settings),
         avatars=ROOT / "data" / "avatars",
     )
 
 
 def action_services(settings: Settings) -> ActionServices:
     return ActionServices(uow=uow_factory(settings.database_url), now=utc_now)
+
+
+def offline_or_live_payments(settings: Settings) -> PaymentProvider:
+    """The offline provider until Stripe arrives (labelled as test payments in the chat)."""
+    return OfflinePayments()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,7 +14,7 @@ from core.geo import Place
 from core.ids import CustomerId, RequestId, TelegramUserId
 from core.intake import OPEN_STATUSES, Customer, Problem, Request, RequestStatus, Urgency
 from core.language import Language
-from core.notices import Reply
+from core.notices import Copy, Outgoing, Reply
 from storage.rows import CustomerRow, OutboxRow, ProcessedUpdateRow, RequestRow
 
 
@@ -176,19 +176,82 @@ class SqlOutbox:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, telegram_id: int, language: Language, reply: Reply, *, now: datetime) -> None:
+    def add(
+        self,
+        telegram_id: int,
+        language: Language,
+        reply: Reply,
+        *,
+        now: datetime,
+        booking_id: int | None = None,
+        copy: Copy | None = None,
+    ) -> None:
         payload = json.dumps(reply.as_payload(), ensure_ascii=False)
         self.session.add(
-            OutboxRow(telegram_id=telegram_id, language=str(language), payload=payload, created_at=now)
+            OutboxRow(
+                telegram_id=telegram_id,
+                language=str(language),
+                payload=payload,
+                created_at=now,
+                booking_id=booking_id,
+                copy_from_chat=copy.from_chat_id if copy else None,
+                copy_message_id=copy.message_id if copy else None,
+                copy_captioned=bool(copy and copy.captioned),
+                attempts=0,
+            )
         )
         self.session.flush()
 
-    def pending(self, *, limit: int) -> list[tuple[int, int, Language, Reply]]:
-        stmt = select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
+    def claim(self, *, now: datetime, limit: int, lease: timedelta) -> list[Outgoing]:
+        """Due rows, oldest first; each is leased (next_attempt_at moves on) so that a second
+        drainer skips it, and a drainer that died leaves it to be retried after the lease."""
+        stmt = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.sent_at.is_(None),
+                OutboxRow.error.is_(None) | OutboxRow.next_attempt_at.is_not(None),
+                OutboxRow.next_attempt_at.is_(None) | (OutboxRow.next_attempt_at <= now),
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = list(self.session.scalars(stmt))
+        for row in rows:
+            row.next_attempt_at = now + lease
+            row.attempts += 1
+        self.session.flush()
         return [
-            (r.id, r.telegram_id, Language(r.language), Reply.from_payload(json.loads(r.payload)))
-            for r in self.session.scalars(stmt)
+            Outgoing(
+                id=r.id,
+                telegram_id=r.telegram_id,
+                language=Language(r.language),
+                reply=Reply.from_payload(json.loads(r.payload)),
+                booking_id=r.booking_id,
+                copy=Copy(r.copy_from_chat, r.copy_message_id, r.copy_captioned)
+                if r.copy_from_chat is not None and r.copy_message_id is not None
+                else None,
+                attempts=r.attempts,
+            )
+            for r in rows
         ]
 
-    def mark_sent(self, outbox_id: int, *, now: datetime) -> None:
-        self.session.get_one(OutboxRow, outbox_id).sent_at = now
+    def mark_sent(self, outbox_id: int, *, now: datetime, message_id: int | None = None) -> None:
+        row = self.session.get_one(OutboxRow, outbox_id)
+        row.sent_at, row.message_id, row.next_attempt_at = now, message_id, None
+
+    def retry_at(self, outbox_id: int, at: datetime, *, error: str) -> None:
+        row = self.session.get_one(OutboxRow, outbox_id)
+        row.next_attempt_at, row.error = at, error[:500]
+
+    def give_up(self, outbox_id: int, *, now: datetime, error: str) -> None:
+        row = self.session.get_one(OutboxRow, outbox_id)
+        row.next_attempt_at, row.error = None, error[:500]
+
+    def booking_of_message(self, telegram_id: int, message_id: int) -> int | None:
+        return self.session.scalar(
+            select(OutboxRow.booking_id).where(
+                OutboxRow.telegram_id == telegram_id, OutboxRow.message_id == message_id
+            )
+        )

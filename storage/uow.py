@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.booking_repository import SqlBookings, SqlRatings, SqlRelay, SqlTimers
 from storage.helper_repository import SqlHelpers, SqlOffers
 from storage.repositories import SqlCustomers, SqlOutbox, SqlProcessedUpdates, SqlRequests
 
@@ -17,6 +18,10 @@ class SqlUnitOfWork:
     helpers: SqlHelpers
     offers: SqlOffers
     outbox: SqlOutbox
+    bookings: SqlBookings
+    timers: SqlTimers
+    relay: SqlRelay
+    ratings: SqlRatings
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -32,6 +37,10 @@ class SqlUnitOfWork:
         self.helpers = SqlHelpers(self._session)
         self.offers = SqlOffers(self._session)
         self.outbox = SqlOutbox(self._session)
+        self.bookings = SqlBookings(self._session)
+        self.timers = SqlTimers(self._session)
+        self.relay = SqlRelay(self._session)
+        self.ratings = SqlRatings(self._session)
         return self
 
     def __exit__(

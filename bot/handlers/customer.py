@@ -9,12 +9,13 @@ from telegram import Update
 from bot import dialogue
 from bot.callbacks import BadButton, PickCategory, PickHelper, RequestButton
 from bot.context import FriendsContext
-from bot.handlers import helper
+from bot.handlers import booking, helper
 from core.errors import DomainError, NotInBerlin
 from core.geo import Location
 from core.intake import has_words
 from core.notices import Choice, Reply
 from core.onboarding import Field
+from core.services import booking as booking_service
 from core.services import intake, matching, onboarding
 from core.services.onboarding import Answer
 from gateways.rasa_client import RasaUnavailable
@@ -40,6 +41,8 @@ async def on_text(update: Update, context: FriendsContext) -> None:
             await context.send(customer, [Reply(err.key, err.params)])
             return
         await helper.answer(update, context, given)
+        return
+    if await booking.answered_prompt(update, context, text) or await booking.relayed(update, context):
         return
     if not has_words(text):
         await context.send(customer, [Reply("input.no_words")])
@@ -91,6 +94,8 @@ async def on_location(update: Update, context: FriendsContext) -> None:
             )
         return
     services = context.services
+    if not await context.call(intake.awaits_place, customer.id) and await booking.relayed(update, context):
+        return
     try:
         place = services.places.locate(Location(message.location.latitude, message.location.longitude))
         replies = await context.call(intake.set_place, customer.id, place, now=services.now())
@@ -108,10 +113,18 @@ async def on_photo(update: Update, context: FriendsContext) -> None:
     customer = await context.customer(update)
     if await context.call(onboarding.awaited_field, customer.telegram_id) is Field.PHOTO:
         await helper.answer(update, context, Answer(photo=message.photo[-1].file_id))
+    elif await booking.relayed(update, context):
+        return
     elif message.caption:
         await on_text(update, context)
     else:
         await context.send(customer, [Reply("input.not_text")])
+
+
+async def on_media(update: Update, context: FriendsContext) -> None:
+    """Voice notes, videos, documents, stickers: for the other side of a booking, else refused."""
+    if not await booking.relayed(update, context):
+        await context.send(await context.customer(update), [Reply("input.not_text")])
 
 
 async def on_pick_category(update: Update, context: FriendsContext) -> None:
@@ -139,14 +152,20 @@ async def on_pick_helper(update: Update, context: FriendsContext) -> None:
     customer = await context.customer(update)
     try:
         pick = PickHelper.parse(query.data)
-        replies = await context.call(
-            matching.pick_helper, customer.id, pick.request_id, pick.helper_id, now=context.services.now()
+        await context.call(
+            booking_service.offer,
+            customer.id,
+            pick.request_id,
+            pick.helper_id,
+            now=context.services.now(),
+            policy=context.services.policy,
         )
     except (BadButton, DomainError) as err:
-        await query.answer(context.text(customer, _refusal(err)), show_alert=True)
+        params = err.params if isinstance(err, DomainError) else {}
+        await query.answer(context.text(customer, _refusal(err), **params), show_alert=True)
         return
     await query.answer()
-    await context.send(customer, replies)
+    await booking.flush(context)
 
 
 async def on_request_button(update: Update, context: FriendsContext) -> None:

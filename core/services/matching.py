@@ -184,22 +184,6 @@ def card(candidate: Candidate, request_id: RequestId) -> Reply:
     return Reply(key, params, choices=(Choice.PICK_HELPER,), request_id=request_id, helper_id=helper.id)
 
 
-def pick_helper(
-    uow: UnitOfWork, customer_id: CustomerId, request_id: RequestId, helper_id: HelperId, *, now: datetime
-) -> list[Reply]:
-    """The customer chose a helper from the cards. Booking comes with the booking capability;
-    until then the choice is kept and the customer told honestly what happens next."""
-    with uow:
-        searching_request(uow, customer_id, request_id)
-        if helper_id not in uow.offers.shown(request_id):
-            raise RequestClosed()
-        helper = uow.helpers.get(helper_id)
-        assert helper is not None
-        uow.requests.choose_helper(request_id, helper_id, now=now)
-        uow.commit()
-    return [Reply("match.picked", {"name": helper.name})]
-
-
 def offered(uow: UnitOfWork, request_id: RequestId) -> list[int]:
     """Ids of the helpers shown for a request, in the order shown."""
     with uow:

@@ -291,3 +291,8 @@ def _radius(helper: Helper, button: str | None) -> Helper:
     if button is None or not button.isdigit() or int(button) not in RADII_KM:
         raise WrongKindOfAnswer()
     return replace(helper, radius_km=float(button), districts=frozenset())
+
+
+def helper_of(uow: UnitOfWork, telegram_id: TelegramUserId) -> Helper | None:
+    with uow:
+        return uow.helpers.by_telegram_id(telegram_id)

@@ -1,20 +1,44 @@
-"""The outbox as use cases: what is waiting to be sent, and marking it sent."""
+"""The outbox as use cases: claim what is due, then mark each sent, retry it later, or give up."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Final
 
-from core.language import Language
-from core.notices import Reply
+from core.notices import Outgoing
 from core.ports import UnitOfWork
 
+#: A claimed message not marked within this time is claimed again (its drainer died).
+LEASE: Final = timedelta(seconds=60)
+#: Network trouble: wait 2, 4, 8 … seconds, at most this long, and give up after MAX_ATTEMPTS.
+MAX_BACKOFF: Final = timedelta(minutes=5)
+MAX_ATTEMPTS: Final = 12
 
-def pending(uow: UnitOfWork, *, limit: int) -> list[tuple[int, int, Language, Reply]]:
+
+def claim(uow: UnitOfWork, *, now: datetime, limit: int) -> list[Outgoing]:
     with uow:
-        return uow.outbox.pending(limit=limit)
-
-
-def mark_sent(uow: UnitOfWork, outbox_id: int, *, now: datetime) -> None:
-    with uow:
-        uow.outbox.mark_sent(outbox_id, now=now)
+        items = uow.outbox.claim(now=now, limit=limit, lease=LEASE)
         uow.commit()
+        return items
+
+
+def mark_sent(uow: UnitOfWork, outbox_id: int, *, now: datetime, message_id: int | None = None) -> None:
+    with uow:
+        uow.outbox.mark_sent(outbox_id, now=now, message_id=message_id)
+        uow.commit()
+
+
+def retry_later(
+    uow: UnitOfWork, item: Outgoing, *, now: datetime, error: str, after: timedelta | None = None
+) -> bool:
+    """Telegram said "later" (after = its retry_after) or the network failed (exponential
+    back-off). False when the message gave up after MAX_ATTEMPTS."""
+    with uow:
+        if after is None and item.attempts >= MAX_ATTEMPTS:
+            uow.outbox.give_up(item.id, now=now, error=error)
+            uow.commit()
+            return False
+        wait = after if after is not None else min(timedelta(seconds=2**item.attempts), MAX_BACKOFF)
+        uow.outbox.retry_at(item.id, now + wait, error=error)
+        uow.commit()
+        return True

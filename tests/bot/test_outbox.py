@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
@@ -34,4 +35,4 @@ async def test_a_queued_message_is_sent_once_in_the_persons_language(
     await asyncio.sleep(2.5)  # one more outbox round: nothing is sent twice
     assert sam.new() == []
     with bot_services.uow() as u:
-        assert u.outbox.pending(limit=50) == []
+        assert u.outbox.claim(now=bot_services.now(), limit=50, lease=timedelta(0)) == []

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from core.categories import Category, category_of
-from core.errors import RequestClosed
 from core.geo import PlaceIndex
 from core.helpers import HelperStatus
-from core.ids import CustomerId, HelperId, RequestId, TelegramUserId
+from core.ids import CustomerId, RequestId, TelegramUserId
 from core.intake import Problem, RequestStatus
 from core.language import Language
-from core.notices import Choice, Reply
+from core.notices import Choice, Outgoing, Reply
 from core.ports import UnitOfWork
 from core.services import intake, matching
 from storage.seed import demo_helpers, seed_helpers
@@ -27,6 +27,11 @@ Uow = Callable[[], UnitOfWork]
 def seeded(uow: Uow, places: PlaceIndex, clock: FrozenClock) -> Uow:
     seed_helpers(uow, places, 800, now=clock())
     return uow
+
+
+def waiting(u: UnitOfWork, clock: FrozenClock) -> list[Outgoing]:
+    """What waits in the outbox (looked at inside a unit of work that is rolled back)."""
+    return u.outbox.claim(now=clock(), limit=10, lease=timedelta(0))
 
 
 def searching(
@@ -73,20 +78,6 @@ def test_more_shows_other_helpers_until_there_are_none(
     assert len(seen) > 6
 
 
-def test_picking_a_shown_helper_is_kept_and_said_honestly(
-    seeded: Uow, clock: FrozenClock, places: PlaceIndex
-) -> None:
-    anna, replies = searching(seeded, clock, places)
-    request = RequestId(replies[0].request_id or 0)
-    card = next(r for r in replies if r.helper_id)
-    [picked] = matching.pick_helper(seeded(), anna, request, HelperId(card.helper_id or 0), now=clock())
-    assert picked.key == "match.picked" and picked.params == {"name": card.params["name"]}
-    stored = intake.latest_request(seeded(), anna)
-    assert stored is not None and stored.chosen_helper_id == card.helper_id
-    with pytest.raises(RequestClosed):  # a helper who was never offered cannot be picked
-        matching.pick_helper(seeded(), anna, request, HelperId(999_999), now=clock())
-
-
 def test_change_request_asks_again_and_new_cards_follow(
     seeded: Uow, clock: FrozenClock, places: PlaceIndex
 ) -> None:
@@ -121,10 +112,11 @@ def test_nobody_available_then_a_verified_helper_is_announced(
         )
         u.commit()
     with uow() as u:
-        assert u.outbox.pending(limit=10) == []  # not verified yet: nobody is told
+        assert waiting(u, clock) == []  # not verified yet: nobody is told
     matching.verify_helper(uow(), saved.id, now=clock())
     with uow() as u:
-        [(_, telegram_id, language, reply)] = u.outbox.pending(limit=10)
+        [item] = waiting(u, clock)
+    telegram_id, language, reply = item.telegram_id, item.language, item.reply
     assert (telegram_id, language, reply.key, reply.request_id) == (
         31,
         Language.DE,
@@ -136,4 +128,4 @@ def test_nobody_available_then_a_verified_helper_is_announced(
     assert [r.helper_id for r in more if r.helper_id] == [saved.id]
     matching.verify_helper(uow(), saved.id, now=clock())  # once told, not told again
     with uow() as u:
-        assert len(u.outbox.pending(limit=10)) == 1
+        assert len(waiting(u, clock)) == 1

@@ -84,6 +84,18 @@ class TgClient:
     async def send_text(self, text: str) -> None:
         (await self.http.post("/sendMessage", json=self._msg(text=text))).raise_for_status()
 
+    async def send_photo(self, caption: str = "", file_id: str = "AgAD-test-photo") -> None:
+        photo = [{"file_id": file_id, "file_unique_id": file_id[-8:], "width": 640, "height": 480}]
+        body = self._msg(photo=photo, **({"caption": caption} if caption else {}))
+        (await self.http.post("/sendMessage", json=body)).raise_for_status()
+
+    async def reply_text(self, text: str, to: dict[str, Any]) -> None:
+        """Answer one of the bot's messages (Telegram's reply), e.g. to route it to a job."""
+        replied = {"message_id": to["messageId"], "date": int(time.time()), "chat": self.chat, "text": ""}
+        (
+            await self.http.post("/sendMessage", json=self._msg(text=text, reply_to_message=replied))
+        ).raise_for_status()
+
     async def send_command(self, text: str) -> None:
         n = text.find(" ") if " " in text else len(text)
         entities = [{"offset": 0, "length": n, "type": "bot_command"}]

@@ -1,0 +1,198 @@
+"""Booking steps (buttons), /jobs, the relay between customer and helper, and the answers
+the bot waits for (a proposed time, a rating comment, a report)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+
+from bot.callbacks import BadButton, BookingButton
+from bot.context import FriendsContext
+from bot.outbox import drain
+from core.booking import AlreadyDone
+from core.errors import DomainError
+from core.ids import TelegramUserId
+from core.notices import Reply
+from core.relay import Incoming, MessageKind, PromptKind
+from core.schedule import parse_minutes, parse_proposal
+from core.services import booking, relay
+
+log = logging.getLogger(__name__)
+
+
+async def flush(context: FriendsContext) -> None:
+    """Send what the use case queued, right away (the periodic drain is the safety net)."""
+    await drain(context.bot, context.services)
+
+
+async def on_jobs(update: Update, context: FriendsContext) -> None:
+    customer = await context.customer(update)
+    await context.call(booking.jobs, customer.telegram_id, now=context.services.now())
+    await flush(context)
+
+
+async def on_booking_button(update: Update, context: FriendsContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    customer = await context.customer(update)
+    services = context.services
+    me, now, source = TelegramUserId(customer.telegram_id), services.now(), f"tg:{update.update_id}"
+    money = {"policy": services.policy, "payments": services.payments}
+    try:
+        button = BookingButton.parse(query.data)
+        b, a = button.booking_id, button.action
+        if a in {"acc", "dec"}:
+            await context.call(
+                booking.answer_offer, me, b, accept=a == "acc", now=now, policy=services.policy, source=source
+            )
+        elif a == "prop":
+            await context.call(booking.ask_proposal, me, b, now=now)
+        elif a.startswith("d") and a[1:].isdigit():
+            await context.call(booking.duration_chosen, me, b, int(a[1:]), now=now)
+        elif a in {"ok", "no"} and button.arg is not None:
+            await context.call(
+                booking.answer_proposal,
+                me,
+                b,
+                button.arg,
+                agree=a == "ok",
+                now=now,
+                policy=services.policy,
+                source=source,
+            )
+        elif a == "resch":
+            await context.call(booking.ask_reschedule, me, b, now=now)
+        elif a in {"card", "cash"}:
+            await context.call(booking.pay, me, b, method=a, now=now, source=source, **money)
+        elif a == "in":
+            await context.call(booking.check_in, me, b, now=now, source=source)
+        elif a == "out":
+            await context.call(booking.check_out, me, b, now=now, policy=services.policy, source=source)
+        elif a == "ok_t":
+            await context.call(booking.confirm_time, me, b, now=now, source=source, **money)
+        elif a == "disp":
+            await context.call(booking.dispute, me, b, now=now, source=source)
+        elif a == "cx":
+            await context.call(booking.ask_cancel, me, b, now=now, policy=services.policy)
+        elif a == "cxy":
+            await context.call(booking.cancel, me, b, now=now, source=source, **money)
+        elif a == "keep":
+            await context.call(booking.jobs, me, now=now)
+        elif a.startswith("r") and a[1:].isdigit():
+            await context.call(booking.rate, me, b, int(a[1:]), now=now, policy=services.policy)
+        elif a == "skip":
+            await context.call(booking.skip_comment, me, b, now=now)
+        elif a == "rep":
+            await context.call(relay.ask_report, me, b, now=now)
+        elif a == "blk":
+            await context.call(relay.ask_block, me, b, now=now)
+        elif a == "blky":
+            await context.call(relay.block, me, b, now=now, **money)
+        elif a == "rt" and button.arg is not None:
+            await context.call(relay.route_to, me, b, button.arg, now=now)
+        else:
+            raise BadButton(query.data)
+    except AlreadyDone as err:
+        await query.answer(context.text(customer, err.key), show_alert=True)
+        await _take_buttons_away(query.message)
+        return
+    except (BadButton, DomainError) as err:
+        key = err.key if isinstance(err, DomainError) else "button_press.unknown"
+        await query.answer(
+            context.text(customer, key, **(err.params if isinstance(err, DomainError) else {})),
+            show_alert=True,
+        )
+        return
+    await query.answer()
+    await _take_buttons_away(query.message)
+    await flush(context)
+
+
+async def _take_buttons_away(message: object) -> None:
+    """A step's buttons are spent once used (a second tap would only be refused)."""
+    if isinstance(message, Message) and message.reply_markup is not None:
+        await message.edit_reply_markup(None)
+
+
+def incoming(message: Message) -> Incoming | None:
+    """What of a message the relay passes on; None for kinds it does not (contacts, polls…)."""
+    kinds = (
+        (message.text, MessageKind.TEXT, None),
+        (message.photo, MessageKind.PHOTO, message.photo[-1].file_id if message.photo else None),
+        (message.voice, MessageKind.VOICE, message.voice.file_id if message.voice else None),
+        (message.audio, MessageKind.AUDIO, message.audio.file_id if message.audio else None),
+        (message.video, MessageKind.VIDEO, message.video.file_id if message.video else None),
+        (
+            message.video_note,
+            MessageKind.VIDEO_NOTE,
+            message.video_note.file_id if message.video_note else None,
+        ),
+        (message.animation, MessageKind.ANIMATION, message.animation.file_id if message.animation else None),
+        (message.document, MessageKind.DOCUMENT, message.document.file_id if message.document else None),
+        (message.location, MessageKind.LOCATION, None),
+        (message.sticker, MessageKind.STICKER, message.sticker.file_id if message.sticker else None),
+    )
+    for present, kind, file_id in kinds:
+        if present:
+            reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+            return Incoming(
+                message.chat_id,
+                message.message_id,
+                kind,
+                message.text or message.caption or "",
+                file_id,
+                reply_to,
+            )
+    return None
+
+
+async def answered_prompt(update: Update, context: FriendsContext, text: str) -> bool:
+    """Text the bot waits for in a booking: a proposed time, a duration, a comment, a report."""
+    customer = await context.customer(update)
+    me, now = TelegramUserId(customer.telegram_id), context.services.now()
+    prompt = await context.call(booking.waiting_for, me)
+    if prompt is None or prompt.kind is PromptKind.ROUTE:
+        return False
+    try:
+        if prompt.kind is PromptKind.PROPOSE_TIME:
+            proposal = parse_proposal(text, now)
+            if proposal is None:
+                await context.send(customer, [Reply("booking.time_not_understood")])
+                return True
+            await context.call(
+                booking.propose,
+                me,
+                prompt.booking_id,
+                start=proposal.start,
+                minutes=proposal.minutes,
+                now=now,
+            )
+        elif prompt.kind is PromptKind.PROPOSE_MINUTES:
+            minutes = parse_minutes(text)
+            if minutes is None:
+                await context.send(customer, [Reply("booking.duration_not_understood")])
+                return True
+            await context.call(booking.duration_typed, me, prompt, minutes, now=now)
+        elif prompt.kind is PromptKind.COMMENT:
+            await context.call(booking.comment, me, prompt, text, now=now)
+        elif prompt.kind is PromptKind.REPORT:
+            await context.call(relay.report, me, prompt, text, now=now)
+    except DomainError as err:
+        await context.send(customer, [Reply(err.key, err.params)])
+    await flush(context)
+    return True
+
+
+async def relayed(update: Update, context: FriendsContext) -> bool:
+    """Pass a message to the other side of an open booking; False when there is none."""
+    message = update.effective_message
+    if message is None:
+        return False
+    given = incoming(message)
+    if given is None:
+        return False
+    if not await context.call(relay.relay, given, now=context.services.now()):
+        return False
+    await flush(context)
+    return True
