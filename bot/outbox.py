@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import CallbackContext
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.context import BotServices, send_reply
 from core.notices import Outgoing
@@ -57,11 +59,17 @@ async def _send_one(bot: Bot, services: BotServices, item: Outgoing) -> int:
     try:
         message_id = await deliver(bot, services, item)
     except RetryAfter as err:
-        wait = (
-            err.retry_after if isinstance(err.retry_after, timedelta) else timedelta(seconds=err.retry_after)
-        )
+        with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            after = err.retry_after
+        wait = after if isinstance(after, timedelta) else timedelta(seconds=after)
         await asyncio.to_thread(
-            outbox.retry_later, services.uow(), item, now=services.now(), error=str(err), after=wait
+            outbox.retry_later,
+            services.uow(),
+            item,
+            now=services.now(),
+            error=f"429: retry after {wait}",
+            after=wait,
         )
         return 0
     except (Forbidden, BadRequest) as err:

@@ -38,6 +38,8 @@ class InProcessBotApi(BaseRequest):
         self.shown: list[Sent] = []  # what a person's app shows, in order: new messages and edited ones
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ids = itertools.count(1000)
+        #: Answers Telegram would give instead of success, for the next calls of a method (tests).
+        self.failures: list[tuple[str, int, dict[str, Any]]] = []
 
     @property
     def read_timeout(self) -> float | None:
@@ -55,6 +57,10 @@ class InProcessBotApi(BaseRequest):
         api = url.rsplit("/", 1)[-1]
         params = request_data.json_parameters if request_data else {}
         self.calls.append((api, params))
+        for n, (method, status, body) in enumerate(self.failures):
+            if method == api:
+                del self.failures[n]
+                return status, json.dumps({"ok": False, "error_code": status, **body}).encode()
         result: Any = True
         if api == "getMe":
             result = BOT_USER

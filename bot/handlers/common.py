@@ -8,9 +8,10 @@ from telegram import Update
 
 from bot.callbacks import BadButton, PickLanguage
 from bot.context import FriendsContext
+from bot.handlers.booking import flush
 from core.intake import RequestStatus
 from core.notices import Choice, Reply
-from core.services import intake
+from core.services import booking, intake
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ async def on_start(update: Update, context: FriendsContext) -> None:
         params = {"category": str(request.category), "place": request.place_label or ""}
         replies.append(Reply("start.resume_searching", params))
     await context.send(customer, replies)
+    await context.call(booking.jobs, customer.telegram_id, now=context.services.now(), quiet=True)
+    await flush(context)
 
 
 async def on_help(update: Update, context: FriendsContext) -> None:

@@ -420,6 +420,18 @@ def answer_offer(
         uow.commit()
 
 
+def withdraw_offers(uow: UnitOfWork, request_id: RequestId, *, now: datetime) -> None:
+    """Inside a transaction: the customer changed or cancelled the request; helpers still
+    deciding are told it is off."""
+    for booking in uow.bookings.for_request(request_id):
+        if booking.state is S.OFFERED:
+            withdrawn = _move(
+                uow, booking, T.WITHDRAW, A.CUSTOMER, now=now, reason="request changed or cancelled"
+            )
+            uow.timers.cancel(booking.id)
+            _tell(uow, withdrawn, A.HELPER, Reply("booking.offer_gone"), now)
+
+
 def expire_offer(uow: UnitOfWork, booking: Booking, *, now: datetime, policy: BookingPolicy) -> None:
     """Inside a transaction (a timer): the helper did not answer in time."""
     if booking.state is not S.OFFERED:
@@ -1020,8 +1032,9 @@ def due_timers(uow: UnitOfWork, *, now: datetime, limit: int = 100) -> list[int]
 # --- overview --------------------------------------------------------------------------------
 
 
-def jobs(uow: UnitOfWork, telegram_id: TelegramUserId, *, now: datetime) -> None:
-    """/jobs: every current booking of this person, each with the steps that fit it now."""
+def jobs(uow: UnitOfWork, telegram_id: TelegramUserId, *, now: datetime, quiet: bool = False) -> None:
+    """/jobs: every current booking of this person, each with the steps that fit it now
+    (quiet: say nothing when there is none)."""
     with uow:
         customer = uow.customers.by_telegram_id(telegram_id)
         helper = uow.helpers.by_telegram_id(telegram_id)
@@ -1033,7 +1046,7 @@ def jobs(uow: UnitOfWork, telegram_id: TelegramUserId, *, now: datetime) -> None
         if helper is not None:
             mine += [(b, A.HELPER) for b in uow.bookings.of_helper(helper.id, ACTIVE_STATES)]
         language = customer.language if customer else Language.DE
-        if not mine:
+        if not mine and not quiet:
             uow.outbox.add(telegram_id, language, Reply("booking.no_jobs"), now=now)
         for booking, role in mine:
             reply = _reply(

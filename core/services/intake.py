@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.booking import AGREED_STATES, BookingState
 from core.categories import Category
 from core.errors import NoOpenRequest, RequestClosed
 from core.geo import Place
@@ -21,7 +22,10 @@ from core.intake import (
 from core.language import Language, from_telegram
 from core.notices import Choice, Reply
 from core.ports import UnitOfWork
-from core.services import matching
+from core.services import booking, matching
+
+#: A customer's booking that /cancel should point to (a helper accepted it).
+LIVE_STATES = AGREED_STATES | {BookingState.ACCEPTED}
 
 
 def ensure_customer(
@@ -138,9 +142,12 @@ def cancel(uow: UnitOfWork, customer_id: CustomerId, *, now: datetime) -> Reply:
     with uow:
         request = uow.requests.open_for(customer_id)
         if request is None:
+            if uow.bookings.of_customer(customer_id, LIVE_STATES):
+                return Reply("intake.cancel_booking_via_jobs")
             return Reply("intake.nothing_to_cancel")
         while request is not None:
             uow.requests.set_status(request.id, RequestStatus.CANCELLED, now=now)
+            booking.withdraw_offers(uow, request.id, now=now)
             request = uow.requests.open_for(customer_id)
         uow.commit()
     return Reply("intake.cancelled")
@@ -183,6 +190,7 @@ def change_request(
             raise RequestClosed()
         uow.requests.set_status(request_id, RequestStatus.AWAITING_LOCATION, now=now)
         uow.requests.clear_place(request_id, now=now)
+        booking.withdraw_offers(uow, request_id, now=now)
         uow.commit()
     return [
         Reply(

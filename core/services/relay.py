@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from core.booking import Actor, AlreadyDone, Booking, BookingPolicy, BookingState, NotNow
+from core.booking import ACTIVE_STATES, Actor, AlreadyDone, Booking, BookingPolicy, BookingState, NotNow
 from core.ids import TelegramUserId
 from core.leaks import find_leaks
 from core.notices import Choice, Copy, Outgoing, Reply
@@ -42,6 +42,10 @@ def relay(uow: UnitOfWork, message: Incoming, *, now: datetime) -> bool:
             if message.reply_to is not None
             else None
         )
+        # After the job, only answers to a relayed message go across; other text is a new problem.
+        relays = [b for b in relays if b.state in ACTIVE_STATES or b.id == replied]
+        if not relays:
+            return False
         booking = route(relays, replied)
         if booking is None:
             _ask_which_job(uow, message, relays, now=now)

@@ -48,7 +48,9 @@ async def test_a_whole_booking_in_german(customer_factory, helper_at) -> None:  
     assert text(asked).startswith("Ich habe Jonas gefragt. Jonas hat 15 Minuten Zeit")
 
     [offer] = await jonas.replies(1)
-    assert re.match(r"📩 Neuer Auftrag #\d+: Internet und WLAN zu Hause in Neukölln, 0,0 km von dir\n", text(offer))
+    assert re.match(
+        r"📩 Neuer Auftrag #\d+: Internet und WLAN zu Hause in Neukölln, 0,0 km von dir\n", text(offer)
+    )
     assert "„Mein WLAN bricht ständig ab" in text(offer) and "anna" not in text(offer).lower()
     await press(jonas, offer, "✅ Annehmen")
     [accepted] = await jonas.replies(1)

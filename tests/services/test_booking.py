@@ -473,3 +473,46 @@ def test_a_timer_fires_once_even_when_two_processes_race(world: World, clock: Fr
         assert TimerKind.OFFER_DEADLINE not in {
             t.kind for t in u.timers.due(clock() + timedelta(days=1), limit=10) if t.booking_id == b
         }
+
+
+def test_cancelling_the_request_withdraws_the_offer_and_cancel_points_to_the_booking(
+    world: World, clock: FrozenClock
+) -> None:
+    w = world
+    b = w.pick(0)
+    w.inbox(w.tg(0))
+    assert intake.cancel(w.uow(), w.customer, now=clock()).key == "intake.cancelled"
+    assert w.keys(w.tg(0)) == ["booking.offer_gone"]
+    with pytest.raises(NotNow):
+        w.accept(0, b)
+    clock.advance(minutes=20)
+    assert w.fire_due() == 0  # the offer's deadline was cancelled with it
+
+
+def test_cancel_during_a_booking_points_to_jobs(world: World, clock: FrozenClock) -> None:
+    w = world
+    w.accept(0, w.pick(0))
+    assert intake.cancel(w.uow(), w.customer, now=clock()).key == "intake.cancel_booking_via_jobs"
+
+
+def test_after_the_job_only_replies_go_to_the_helper(world: World, clock: FrozenClock) -> None:
+    w = world
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=1)
+    w.pay(b, "cash")
+    booking.check_in(w.uow(), w.tg(0), b, now=clock())
+    booking.check_out(w.uow(), w.tg(0), b, now=clock(), policy=POLICY)
+    booking.confirm_time(w.uow(), CUSTOMER, b, now=clock(), policy=POLICY, payments=w.payments)
+    w.inbox(CUSTOMER), w.inbox(w.tg(0))
+    # a new problem typed afterwards is for the intake, not for the helper
+    assert not relay.relay(
+        w.uow(), Incoming(CUSTOMER, 70, MessageKind.TEXT, "Jetzt spinnt der Drucker"), now=clock()
+    )
+    assert not relay.relay(w.uow(), Incoming(w.tg(0), 71, MessageKind.TEXT, "Hallo?"), now=clock())
+    with w.uow() as u:
+        replied_to = max(i for i in w.message_ids[CUSTOMER] if u.outbox.booking_of_message(CUSTOMER, i) == b)
+    assert relay.relay(
+        w.uow(), Incoming(CUSTOMER, 72, MessageKind.TEXT, "Gerne!", reply_to=replied_to), now=clock()
+    )
+    assert [r.params["text"] for r in w.inbox(w.tg(0))] == ["Gerne!"]  # a reply to the receipt

@@ -1,0 +1,144 @@
+"""Booking steps through the real bot: a repeated update, a stale button, a voice note and a
+location relayed, and a helper asked which job a message is for."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from datetime import time as clock_time
+from typing import Any
+
+import pytest
+
+from bot.context import BotServices
+from core.categories import SERVICE_CATEGORIES
+from core.helpers import Availability, Helper, HelperStatus, WeeklySlot
+from core.ids import Cents, HelperId, TelegramUserId
+from core.language import Language
+from friends import wiring
+from tests.bot.conftest import Chat
+
+pytestmark = pytest.mark.rasa
+VOICE = {"file_id": "AwACAgIAAxkBAAI", "file_unique_id": "AgADv", "duration": 4}
+
+
+def register(services: BotServices, chat: Chat, postcode: str) -> None:
+    place = wiring.place_index().by_postcode(postcode)
+    with services.uow() as u:
+        u.helpers.save(
+            Helper(
+                id=HelperId(0),
+                telegram_id=TelegramUserId(chat.user.id),
+                name=chat.user.user["first_name"],
+                skills=frozenset(SERVICE_CATEGORIES),
+                languages=frozenset({Language.DE}),
+                rate=Cents(700),
+                home=place.location,
+                radius_km=3.0,
+                availability=Availability(
+                    tuple(WeeklySlot(d, clock_time(0), clock_time(23, 59)) for d in range(7))
+                ),
+                status=HelperStatus.ACTIVE,
+                verified=True,
+                rating_sum=300,
+                rating_count=60,
+            ),
+            now=datetime.now(UTC),
+        )
+        u.commit()
+
+
+def data(chat: Chat, label: str) -> tuple[Any, str]:
+    """The newest message in this chat with a button starting with `label`, and its data."""
+    for sent in reversed(chat.api.to(chat.user.id)):
+        for text, callback in sent.buttons:
+            if text.startswith(label):
+                return sent, callback
+    raise AssertionError(f"no button {label!r}")
+
+
+async def booked(customer: Chat, helper: Chat, services: BotServices, postcode: str, problem: str) -> None:
+    register(services, helper, postcode)
+    await customer.user.says(problem)
+    await customer.user.says(postcode)
+    sent, pick = data(customer, f"✅ {helper.user.user['first_name']}")
+    await customer.user.presses(sent, pick)
+    sent, accept = data(helper, "✅ Annehmen")
+    await helper.user.presses(sent, accept)
+    customer.new(), helper.new()
+
+
+async def test_a_repeated_update_and_a_stale_button_accept_once(
+    person: Callable[..., Chat], bot_services: BotServices
+) -> None:
+    anna, jan = person("de", "Anna"), person("de", "Jan")
+    register(bot_services, jan, "10243")
+    await anna.user.says("Mein Drucker druckt nur noch leere Seiten")
+    await anna.user.says("10243")
+    sent, pick = data(anna, "✅ Jan")
+    await anna.user.presses(sent, pick)
+    anna.new(), jan.new()
+    offer, accept = data(jan, "✅ Annehmen")
+    update = {
+        "update_id": int(time.time() * 1000) % 10**9,
+        "callback_query": {
+            "id": "dup-1",
+            "from": jan.user.user,
+            "chat_instance": "1",
+            "message": {"message_id": offer.message_id, "date": 0, "chat": jan.user.chat, "text": offer.text},
+            "data": accept,
+        },
+    }
+    await jan.user.push(update)
+    await jan.user.push(update)  # Telegram delivers the same update again
+    [accepted] = jan.new()
+    assert re.match(
+        r"🎉 Auftrag #\d+ gehört dir: Computer oder Drucker in Friedrichshain-Kreuzberg\.", accepted
+    )
+    assert len([t for t in anna.new() if "hat deine Anfrage angenommen" in t]) == 1
+
+    await jan.user.presses(offer, accept)  # the old button, pressed once more
+    alerts = [p for api, p in jan.api.calls if api == "answerCallbackQuery" and p.get("text")]
+    assert alerts[-1]["text"] == "Schon erledigt ✓"
+    assert jan.new() == [] and anna.new() == []
+
+
+async def test_voice_notes_and_locations_are_copied_with_who_wrote(
+    person: Callable[..., Chat], bot_services: BotServices
+) -> None:
+    eva, ole = person("de", "Eva"), person("de", "Ole")
+    await booked(eva, ole, bot_services, "10245", "Mein Fernseher hat kein Bild mehr")
+    await eva.user.send(voice=VOICE, caption="Hör mal, dieses Piepen")
+    [voice] = ole.new()
+    assert voice.startswith("💬 Kundschaft · Auftrag #") and voice.endswith("Hör mal, dieses Piepen")
+    copy = [p for api, p in ole.api.calls if api == "copyMessage"][-1]
+    assert int(copy["from_chat_id"]) == eva.user.id and int(copy["chat_id"]) == ole.user.id
+    await ole.user.shares_location(52.5, 13.45)
+    header, copied = eva.new()
+    assert header == "💬 Ole (Helfer:in):\n" and copied == "[copied message]"
+    await eva.user.send(contact={"phone_number": "+4915112345678", "first_name": "Eva"})
+    [refused] = eva.new()
+    assert refused.startswith("Fotos, Sprachnachrichten und Dateien kann ich noch nicht")
+    assert ole.new() == []  # a contact card is never passed on
+
+
+async def test_a_helper_with_two_jobs_is_asked_which_one(
+    person: Callable[..., Chat], bot_services: BotServices
+) -> None:
+    kim, lou, max_ = person("de", "Kim"), person("de", "Lou"), person("de", "Maxi")
+    await booked(kim, max_, bot_services, "12435", "Unser WLAN ist total langsam")
+    await lou.user.says("Das WLAN im Wohnzimmer fällt immer aus")
+    await lou.user.says("12435")
+    sent, pick = data(lou, "✅ Maxi")
+    await lou.user.presses(sent, pick)
+    sent, accept = data(max_, "✅ Annehmen")
+    await max_.user.presses(sent, accept)
+    max_.new(), lou.new()
+    await max_.user.says("Ich bin in 10 Minuten da")
+    [question] = max_.new()
+    assert question == "Du hast mehrere offene Aufträge. Für welchen ist diese Nachricht?"
+    sent, route = data(max_, "Auftrag #")
+    await max_.user.presses(sent, route)
+    assert [t for t in kim.new() + lou.new() if t.endswith("Ich bin in 10 Minuten da")]
