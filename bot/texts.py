@@ -82,6 +82,9 @@ class Catalog:
             return money(value, lang)
         if name in {"method", "state"}:
             return self.render(f"{name}.{value}", lang)
+        if name == "ratings" and isinstance(value, int):
+            one, many = ("Bewertung", "Bewertungen") if lang is Language.DE else ("rating", "ratings")
+            return f"{value} {one if value == 1 else many}"
         if name == "urgent":
             return self.render("booking.urgent", lang) if value == "yes" else ""
         return value

@@ -79,7 +79,7 @@ async def test_a_whole_booking_in_german(customer_factory, helper_at) -> None:  
     [sent] = await jonas.replies(1)
     assert "Dein Vorschlag" in text(sent)
     [proposal] = await anna.replies(1)
-    assert text(proposal).startswith("📅 Jonas schlägt vor: morgen 15:00, ca. 2 Std.")
+    assert text(proposal).startswith("📅 Jonas schlägt vor: morgen 15:00 (ca. 2 Std.)\n")
     assert "Geschätzter Preis: 14 €" in text(proposal)  # 7 € × 2 h
     await press(anna, proposal, "✅ Passt")
     [payment] = await anna.replies(1)
@@ -166,7 +166,7 @@ async def test_a_whole_booking_in_english_with_a_decline_first(customer_factory,
     await press(tom, how_long, "1½ h")
     await tom.replies(1)
     [proposal] = await sam.replies(1)
-    assert "Tom suggests: tomorrow 10:00, about 1 h 30 min" in text(proposal)
+    assert "Tom suggests: tomorrow 10:00 (about 1 h 30 min)" in text(proposal)
     assert "Estimated price: €12" in text(proposal)  # 8 € × 1.5 h
     await press(sam, proposal, "✅ Suits me")
     [payment] = await sam.replies(1)

@@ -41,8 +41,8 @@ async def test_german_intake_from_a_vague_first_message_to_a_shared_location(cus
     choose = cards[0]["message"]["reply_markup"]["inline_keyboard"][0][0]
     assert choose["text"].endswith("auswählen")
     await oma.press(cards[0], choose["callback_data"])
-    [picked] = await oma.replies(1)
-    assert "als deine Wahl notiert" in picked["message"]["text"]
+    [asked] = await oma.replies(1)
+    assert asked["message"]["text"].startswith("Ich habe ") and "15 Minuten Zeit" in asked["message"]["text"]
 
 
 async def test_english_intake_with_category_correction_and_postcode(customer_factory) -> None:  # type: ignore[no-untyped-def]
