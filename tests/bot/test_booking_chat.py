@@ -6,48 +6,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from datetime import time as clock_time
 from typing import Any
 
 import pytest
 
 from bot.context import BotServices
-from core.categories import SERVICE_CATEGORIES
-from core.helpers import Availability, Helper, HelperStatus, WeeklySlot
-from core.ids import Cents, HelperId, TelegramUserId
-from core.language import Language
-from friends import wiring
 from tests.bot.conftest import Chat
+from tests.conftest import top_helper
 
 pytestmark = pytest.mark.rasa
 VOICE = {"file_id": "AwACAgIAAxkBAAI", "file_unique_id": "AgADv", "duration": 4}
 
 
 def register(services: BotServices, chat: Chat, postcode: str) -> None:
-    place = wiring.place_index().by_postcode(postcode)
-    with services.uow() as u:
-        u.helpers.save(
-            Helper(
-                id=HelperId(0),
-                telegram_id=TelegramUserId(chat.user.id),
-                name=chat.user.user["first_name"],
-                skills=frozenset(SERVICE_CATEGORIES),
-                languages=frozenset({Language.DE}),
-                rate=Cents(700),
-                home=place.location,
-                radius_km=3.0,
-                availability=Availability(
-                    tuple(WeeklySlot(d, clock_time(0), clock_time(23, 59)) for d in range(7))
-                ),
-                status=HelperStatus.ACTIVE,
-                verified=True,
-                rating_sum=300,
-                rating_count=60,
-            ),
-            now=datetime.now(UTC),
-        )
-        u.commit()
+    top_helper(services.uow, chat.user.id, chat.user.user["first_name"], postcode, "de")
 
 
 def data(chat: Chat, label: str) -> tuple[Any, str]:

@@ -8,20 +8,15 @@ import shutil
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
-from datetime import time as clock_time
 
 import httpx
 import pytest
 from telegram import Update
 
 from bot.app import BotConfig, build_application
-from core.categories import SERVICE_CATEGORIES
-from core.helpers import Availability, Helper, HelperStatus, WeeklySlot
-from core.ids import Cents, HelperId, TelegramUserId
-from core.language import Language
+from core.helpers import Helper
 from friends import wiring
-from tests.conftest import ROOT, NluStack, free_port
+from tests.conftest import ROOT, NluStack, free_port, top_helper
 from tests.tg.adapter import EmulatorRequest, TgClient
 
 TG = ROOT / "tests" / "tg"
@@ -98,31 +93,6 @@ def helper_at(nlu_stack: NluStack):  # type: ignore[no-untyped-def]
     uow = wiring.uow_factory(nlu_stack.settings.database_url)  # type: ignore[attr-defined]
 
     def register(telegram_id: int, name: str, postcode: str, language: str, rate: int = 700) -> Helper:
-        place = wiring.place_index().by_postcode(postcode)
-        with uow() as u:
-            helper = u.helpers.save(
-                Helper(
-                    id=HelperId(0),
-                    telegram_id=TelegramUserId(telegram_id),
-                    name=name,
-                    skills=frozenset(SERVICE_CATEGORIES),
-                    languages=frozenset({Language(language)}),
-                    rate=Cents(rate),
-                    home=place.location,
-                    radius_km=3.0,
-                    availability=Availability(
-                        tuple(WeeklySlot(d, clock_time(0), clock_time(23, 59)) for d in range(7))
-                    ),
-                    status=HelperStatus.ACTIVE,
-                    verified=True,
-                    rating_sum=250,
-                    rating_count=50,
-                    adult=True,
-                    terms_accepted=True,
-                ),
-                now=datetime.now(UTC),
-            )
-            u.commit()
-        return helper
+        return top_helper(uow, telegram_id, name, postcode, language, rate)
 
     return register

@@ -17,6 +17,7 @@ from sqlalchemy import text as sql
 from storage.db import make_engine
 from tests.conftest import ROOT, NluStack
 from tests.e2e.test_booking_over_telegram import button, text
+from tests.services.test_booking import WHOLE_BOOKING
 from tests.tg.adapter import TgClient
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa, pytest.mark.slow]
@@ -264,19 +265,7 @@ async def test_the_bot_killed_between_every_step_loses_and_doubles_nothing(
         }
     engine.dispose()
     assert state == "rated"
-    assert triggers == [
-        "offered",
-        "accept",
-        "proposed",
-        "agree_time",
-        "pay_card",
-        "check_in",
-        "check_out",
-        "confirm",
-        "rated",
-        "rated",
-        "reveal",
-    ]
+    assert triggers == WHOLE_BOOKING
     assert fired == [("offer_deadline", True)]
     assert len(got[slow.chat_id]) == 2 and len(got[quick.chat_id]) == 14
     assert sent[quick.chat_id] == len(got[quick.chat_id])  # every message the outbox sent arrived once

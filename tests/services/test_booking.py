@@ -39,6 +39,20 @@ from tests.conftest import FrozenClock
 Uow = Callable[[], UnitOfWork]
 ALWAYS = Availability(tuple(WeeklySlot(d, time(0), time(23, 59)) for d in range(7)))
 CUSTOMER = TelegramUserId(31)
+#: The events of a booking that runs from the offer to both ratings.
+WHOLE_BOOKING = [
+    "offered",
+    "accept",
+    "proposed",
+    "agree_time",
+    "pay_card",
+    "check_in",
+    "check_out",
+    "confirm",
+    "rated",
+    "rated",
+    "reveal",
+]
 POLICY = BookingPolicy()
 
 
@@ -224,19 +238,7 @@ def test_a_whole_booking_from_offer_to_both_ratings(
         rated = u.helpers.get(w.helpers[0].id)
         assert rated is not None and (rated.rating_sum, rated.rating_count) == (5, 1)
         steps = [str(e.trigger) for e in u.bookings.events(b)]
-    assert steps == [
-        "offered",
-        "accept",
-        "proposed",
-        "agree_time",
-        "pay_card",
-        "check_in",
-        "check_out",
-        "confirm",
-        "rated",
-        "rated",
-        "reveal",
-    ]
+    assert steps == WHOLE_BOOKING
     with pytest.raises(AlreadyDone):
         booking.rate(w.uow(), CUSTOMER, b, 1, now=clock(), policy=POLICY)
 
