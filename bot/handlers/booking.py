@@ -157,8 +157,10 @@ async def answered_prompt(update: Update, context: FriendsContext, text: str) ->
     try:
         if prompt.kind is PromptKind.PROPOSE_TIME:
             proposal = parse_proposal(text, now)
-            if proposal is None:
-                await context.send(customer, [Reply("booking.time_not_understood")])
+            if proposal is None:  # not a time: a message for the customer, and a hint
+                await context.call(booking.not_a_time, me, prompt, now=now)
+                if not await relayed(update, context):
+                    await flush(context)
                 return True
             await context.call(
                 booking.propose,

@@ -34,7 +34,7 @@ from core.booking import (
 from core.errors import DomainError, RequestClosed
 from core.helpers import Helper
 from core.ids import BookingId, Cents, CustomerId, HelperId, RequestId, TelegramUserId
-from core.intake import Customer, Request, RequestStatus
+from core.intake import Request, RequestStatus
 from core.language import Language
 from core.matching import Candidate
 from core.notices import Choice, Reply
@@ -43,20 +43,12 @@ from core.relay import Prompt, PromptKind
 from core.services.matching import _find_or_widen, searching_request
 
 S, T, A = BookingState, Trigger, Actor
-#: How long a request waits for a helper once everyone asked has said no.
+#: The durations a helper can tap after typing the time (minutes).
 DURATIONS = (60, 90, 120, 180)
 
 
 class OfferPending(DomainError):
     key = "booking.offer_pending"
-
-
-class NotAHelperJob(DomainError):
-    key = "booking.not_yours"
-
-
-class NotUnderstoodTime(DomainError):
-    key = "booking.time_not_understood"
 
 
 class PayFirst(DomainError):
@@ -210,10 +202,6 @@ def actions_for(booking: Booking, role: Actor) -> tuple[str, ...]:
     if booking.relay_open and s in {S.ACCEPTED, S.SCHEDULED, S.PAID, S.CASH}:
         actions += ("blk",)
     return actions
-
-
-def _buttons(booking: Booking, *actions: str) -> dict[str, Any]:
-    return {"choices": (Choice.BOOKING,), "booking_id": booking.id, "actions": ",".join(actions)}
 
 
 def _reply(key: str, params: dict[str, str | int], booking: Booking | None = None, *actions: str) -> Reply:
@@ -515,6 +503,22 @@ def duration_chosen(
     if prompt is None or prompt.kind is not PromptKind.PROPOSE_MINUTES or prompt.booking_id != booking_id:
         raise AlreadyDone(state="")
     propose(uow, telegram_id, booking_id, start=datetime.fromisoformat(prompt.data), minutes=minutes, now=now)
+
+
+def not_a_time(uow: UnitOfWork, telegram_id: TelegramUserId, prompt: Prompt, *, now: datetime) -> None:
+    """The helper was asked for a time but wrote something else: that goes to the customer as a
+    message, and the helper can tap "Propose a time" again."""
+    with uow:
+        booking = _booking(uow, prompt.booking_id)
+        uow.relay.answered(telegram_id)
+        _tell(
+            uow,
+            booking,
+            A.HELPER,
+            _reply("booking.time_not_understood", {"id": booking.id}, booking, "prop"),
+            now,
+        )
+        uow.commit()
 
 
 def duration_typed(
@@ -1054,11 +1058,6 @@ def jobs(uow: UnitOfWork, telegram_id: TelegramUserId, *, now: datetime, quiet: 
             )
             uow.outbox.add(telegram_id, language, reply, now=now, booking_id=booking.id)
         uow.commit()
-
-
-def customer_of(uow: UnitOfWork, telegram_id: TelegramUserId) -> Customer | None:
-    with uow:
-        return uow.customers.by_telegram_id(telegram_id)
 
 
 def history(

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from bot.context import BotServices
+from core.booking import BookingState
+from core.ids import TelegramUserId
 from tests.bot.conftest import Chat
 from tests.conftest import top_helper
 
@@ -114,3 +116,40 @@ async def test_a_helper_with_two_jobs_is_asked_which_one(
     sent, route = data(max_, "Auftrag #")
     await max_.user.presses(sent, route)
     assert [t for t in kim.new() + lou.new() if t.endswith("Ich bin in 10 Minuten da")]
+
+
+async def test_text_that_is_not_a_time_goes_to_the_customer_and_a_report_reaches_support(
+    person: Callable[..., Chat], bot_services: BotServices
+) -> None:
+    ida, tim = person("de", "Ida"), person("de", "Tim")
+    await booked(ida, tim, bot_services, "12559", "Das Tablet lädt nicht mehr")
+    sent, propose = data(tim, "📅 Termin")
+    await tim.user.presses(sent, propose)
+    assert tim.new()[0].startswith("Wann kannst du")
+    await tim.user.says("Bin gleich wieder da, muss kurz telefonieren")
+    [relayed] = ida.new()
+    assert relayed.endswith("Bin gleich wieder da, muss kurz telefonieren")
+    [hint] = tim.new()
+    assert hint.startswith("Darin habe ich keine Uhrzeit erkannt")
+    await tim.user.says("morgen 10 Uhr, 1 Stunde")  # after tapping again, a time is a proposal
+    assert not [t for t in ida.new() if "schlägt vor" in t]
+    sent, propose = data(tim, "📅 Termin")
+    await tim.user.presses(sent, propose)
+    await tim.user.says("morgen 10 Uhr, 1 Stunde")
+    assert [t for t in ida.new() if t.startswith("📅 Tim schlägt vor: morgen 10:00 (ca. 1 Std.)")]
+
+    tim.new()
+    await ida.user.says("/jobs")
+    assert ida.new()[0].startswith("📋 Auftrag #")
+    sent, report = data(ida, "⚠️ Problem")
+    await ida.user.presses(sent, report)
+    assert ida.new() == ["Was ist passiert? Schreib ein paar Worte, der Support schaut es sich an."]
+    await ida.user.says("Er war sehr unfreundlich am Telefon")
+    [thanks] = ida.new()
+    assert thanks.startswith("Danke – der Support hat deine Meldung")
+    assert tim.new() == []  # the report is not relayed
+    with bot_services.uow() as u:
+        customer = u.customers.by_telegram_id(TelegramUserId(ida.user.id))
+        assert customer is not None
+        [job] = u.bookings.of_customer(customer.id, [BookingState.ACCEPTED])
+        assert ("report", "Er war sehr unfreundlich am Telefon") in u.relay.flags(job.id)
