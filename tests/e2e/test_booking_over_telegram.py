@@ -39,7 +39,7 @@ async def test_a_whole_booking_in_german(customer_factory, helper_at) -> None:  
     helper_at(jonas.chat_id, "Jonas", "12043", "de")
 
     await anna.send_text("Mein WLAN bricht ständig ab, seit gestern geht gar nichts mehr")
-    await anna.replies(2)
+    await anna.until("Wo brauchst du Hilfe?")
     await anna.send_text("12043")
     _stored, _intro, first, *_ = await anna.until("– oder:")
     assert first["message"]["text"].startswith("👤 Jonas"), text(first)
@@ -131,7 +131,7 @@ async def test_a_whole_booking_in_english_with_a_decline_first(customer_factory,
     helper_at(tom.chat_id, "Tom", "10115", "en", rate=800)
 
     await sam.send_text("my laptop won't turn on anymore")
-    await sam.replies(2)
+    await sam.until("Where do you need help?")
     await sam.send_text("10115")
     _stored, _intro, first, second, *_ = await sam.until("Tap")
     assert text(first).startswith("👤 Lea") and text(second).startswith("👤 Tom")
@@ -200,7 +200,7 @@ async def test_a_customer_cancels_and_the_helper_is_told(customer_factory, helpe
     ali: TgClient = customer_factory("de")
     helper_at(ali.chat_id, "Ali", "13353", "de")
     await ute.send_text("Der Fernseher findet keine Sender mehr")
-    await ute.replies(2)
+    await ute.until("Wo brauchst du Hilfe?")
     await ute.send_text("13353")
     _s, _i, first, *_ = await ute.until("– oder:")
     await press(ute, first, "✅ Ali")
@@ -219,5 +219,5 @@ async def test_a_customer_cancels_and_the_helper_is_told(customer_factory, helpe
     assert "hat Auftrag" in text(told) and "storniert" in text(told)
     await press(ute, confirm, "Ja, stornieren")  # stale: nothing more happens
     await ute.send_text("Mein Handy lädt nicht mehr")  # no relay any more: a new problem
-    understood, _ = await ute.replies(2)
+    understood, *_ = await ute.until("Wo brauchst du Hilfe?")
     assert "Handy" in text(understood)
