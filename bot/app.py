@@ -85,6 +85,7 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
             CommandHandler("cancel", common.on_cancel, filters=new),
             CommandHandler("language", common.on_language, filters=new),
             CommandHandler(["jobs", "auftraege"], booking.on_jobs, filters=new),
+            CommandHandler("payouts", booking.on_payouts, filters=new),
             MessageHandler(new & filters.COMMAND, common.on_unknown_command),
             MessageHandler(new & filters.LOCATION, customer.on_location),
             MessageHandler(new & filters.PHOTO, customer.on_photo),

@@ -128,6 +128,10 @@ def booking_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup | N
 
 
 def markup_for(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
+    url = reply.params.get("url")
+    if url:  # a payment page or payout onboarding: a link button
+        label = catalog.render(f"button.url_{reply.key.rsplit('.', 1)[-1]}", lang, reply.params)
+        return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=str(url))]])
     if Choice.BOOKING in reply.choices:
         return booking_markup(reply, lang, catalog)
     if Choice.ONBOARDING in reply.choices:

@@ -78,7 +78,7 @@ class Catalog:
             return self.when(datetime.fromisoformat(str(value)), lang)
         if name in {"duration", "worked", "billed"} and isinstance(value, int):
             return duration(value, lang)
-        if name in {"estimate", "hold", "amount", "fee"} and isinstance(value, int):
+        if name in {"estimate", "hold", "amount", "fee", "share", "extra", "owed"} and isinstance(value, int):
             return money(value, lang)
         if name in {"method", "state"}:
             return self.render(f"{name}.{value}", lang)

@@ -61,6 +61,7 @@ class Trigger(StrEnum):
     RESOLVE = "resolve"
     CANCEL = "cancel"
     REVEAL = "reveal"  # both rated, or the rating window closed
+    REAUTHORISE = "reauthorise"  # the card hold was about to lapse before the visit: pay again
 
 
 S, T, A = BookingState, Trigger, Actor
@@ -83,6 +84,7 @@ TRANSITIONS: Final[dict[tuple[BookingState, Trigger], BookingState]] = {
     (S.DONE, T.DISPUTE): S.DISPUTED,
     (S.DISPUTED, T.RESOLVE): S.RESOLVED,
     (S.SETTLED, T.REVEAL): S.RATED,
+    (S.PAID, T.REAUTHORISE): S.SCHEDULED,
     **{(s, T.CANCEL): S.CANCELLED for s in (S.ACCEPTED, S.SCHEDULED, S.PAID, S.CASH)},
 }
 #: Who may pull which trigger.
@@ -101,6 +103,7 @@ ACTORS: Final[dict[Trigger, frozenset[Actor]]] = {
     T.RESOLVE: frozenset({A.SUPPORT}),
     T.CANCEL: frozenset({A.CUSTOMER, A.HELPER, A.SUPPORT}),
     T.REVEAL: frozenset({A.SYSTEM}),
+    T.REAUTHORISE: frozenset({A.SYSTEM}),
 }
 #: States in which customer and helper talk through the relay.
 RELAY_STATES: Final = frozenset(
@@ -183,6 +186,8 @@ class Booking:
     amount: Cents | None = None  # what the customer pays for the work done
     fee: Cents | None = None  # a late cancellation's fee
     relay_closed_at: datetime | None = None
+    checkout_id: str | None = None  # the payment page the customer was sent to (card)
+    hold_expires_at: datetime | None = None
 
     @property
     def relay_open(self) -> bool:
@@ -243,6 +248,8 @@ class BookingPolicy:
     relay_open_hours: int = 72  # after settling, the relay stays open this long
     checkin_nudge_minutes: int = 15  # the helper is nudged this long after the start
     hold_buffer_percent: int = 20  # a card hold covers the estimate plus this
+    fee_percent: int = 20  # the platform's share of every job
+    card_needs_connected_helper: bool = True  # real card payments go to the helper's Stripe account
 
     def cancellation_fee(self, booking: Booking, actor: Actor, now: datetime) -> Cents:
         """Free for helpers and support, and for customers until `free_cancel_hours` before."""
@@ -271,6 +278,7 @@ class TimerKind(StrEnum):
     RATING_REMINDER = "rating_reminder"
     RATING_REVEAL = "rating_reveal"
     RELAY_CLOSE = "relay_close"
+    HOLD_EXPIRY = "hold_expiry"  # a day before a card hold lapses
 
 
 VISIT_TIMERS: Final = (TimerKind.REMIND_24H, TimerKind.REMIND_1H, TimerKind.CHECKIN_NUDGE)

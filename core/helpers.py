@@ -95,6 +95,8 @@ class Helper:
     editing: str | None = None  # the field being edited from the profile menu
     adult: bool = False
     terms_accepted: bool = False
+    stripe_account: str | None = None  # a connected (Express) account for card payouts
+    payouts_ready: bool = False  # Stripe says the account can receive charges and payouts
 
     @property
     def picture(self) -> str:

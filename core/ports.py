@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
@@ -16,6 +17,7 @@ from core.intake import Customer, Problem, Request, RequestStatus
 from core.language import Language
 from core.matching import IndexEntry
 from core.notices import Copy, Outgoing, Reply
+from core.payments import LedgerEntry
 from core.relay import Prompt
 
 
@@ -47,6 +49,7 @@ class Requests(Protocol):
 class Helpers(Protocol):
     def get(self, helper_id: HelperId) -> Helper | None: ...
     def by_telegram_id(self, telegram_id: TelegramUserId) -> Helper | None: ...
+    def by_stripe_account(self, account: str) -> Helper | None: ...
     def save(self, helper: Helper, *, now: datetime) -> Helper:
         """Insert (id 0) or update a helper, and keep the matching index in step."""
         ...
@@ -191,6 +194,8 @@ class UnitOfWork(Protocol):
     timers: Timers
     relay: Relay
     ratings: Ratings
+    ledger: Ledger
+    provider_events: ProviderEvents
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(
@@ -199,16 +204,71 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Checkout:
+    """Where a card payment starts: a payment page (url), or an offline hold that is in place
+    already (url None)."""
+
+    reference: str  # the provider's checkout session, or the offline hold
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ProviderPayment:
+    """What the payment provider says about a payment (for reconciling the ledger)."""
+
+    reference: str
+    status: str
+    capturable: int
+    captured: int
+    refunded: int
+
+
 class PaymentProvider(Protocol):
     """Where card money is held, captured, released and refunded. `live` False: an offline
-    stand-in (the demo), and the chat says so."""
+    stand-in (the demo), and the chat says so. Every write carries an idempotency key."""
 
     name: str
     live: bool
 
-    def authorize(self, *, booking_id: BookingId, amount: Cents, idempotency_key: str) -> str:
-        """Hold `amount` on the customer's card; returns the provider's reference."""
+    def checkout(
+        self,
+        *,
+        booking_id: BookingId,
+        amount: Cents,
+        fee: Cents,
+        destination: str | None,
+        description: str,
+        idempotency_key: str,
+        capture_later: bool = True,
+    ) -> Checkout: ...
+    def capture(self, reference: str, amount: Cents, *, fee: Cents, idempotency_key: str) -> None: ...
+    def release(self, reference: str, *, idempotency_key: str) -> None: ...
+    def refund(self, reference: str, amount: Cents, *, idempotency_key: str) -> str:
+        """Refund (reversing the helper's transfer and the fee in proportion); the refund's id."""
         ...
 
-    def capture(self, reference: str, amount: Cents, *, idempotency_key: str) -> None: ...
-    def release(self, reference: str, *, idempotency_key: str) -> None: ...
+    def payment(self, reference: str) -> ProviderPayment: ...
+    def connect_account(self, *, helper_id: HelperId, idempotency_key: str) -> str:
+        """A connected Express account for a helper; its id."""
+        ...
+
+    def onboarding_link(self, account: str) -> str: ...
+
+
+class Ledger(Protocol):
+    def add(self, entries: Sequence[LedgerEntry]) -> None: ...
+    def of_booking(self, booking_id: BookingId) -> list[LedgerEntry]: ...
+    def balance(self, helper_id: HelperId) -> Cents:
+        """What a helper owes the platform from cash jobs (minus what was settled)."""
+        ...
+
+    def bookings(self) -> list[BookingId]:
+        """Bookings with any money movement, oldest first."""
+        ...
+
+
+class ProviderEvents(Protocol):
+    def claim(self, event_id: str, event_type: str, *, now: datetime) -> bool:
+        """Record a webhook event; False when it was processed before."""
+        ...

@@ -36,6 +36,8 @@ class BookingRow(Base):
     amount_cents: Mapped[int | None] = mapped_column(Integer)
     fee_cents: Mapped[int | None] = mapped_column(Integer)
     relay_closed_at: Mapped[datetime | None]
+    checkout_id: Mapped[str | None] = mapped_column(String(128))
+    hold_expires_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 
@@ -115,6 +117,29 @@ class PromptRow(Base):
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
     data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class LedgerRow(Base):
+    """Append-only: every money movement of a booking (core.payments.LedgerKind)."""
+
+    __tablename__ = "ledger_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    helper_id: Mapped[int] = mapped_column(ForeignKey("helpers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    reference: Mapped[str] = mapped_column(String(128))
+    note: Mapped[str] = mapped_column(Text)
+
+
+class ProviderEventRow(Base):
+    """A payment provider's webhook event, processed once (Stripe's evt_… id)."""
+
+    __tablename__ = "provider_events"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
 
 
 class RatingRow(Base):

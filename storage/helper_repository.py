@@ -69,12 +69,18 @@ def _helper(row: HelperRow | Row[Any]) -> Helper:
         editing=row.editing,
         adult=bool(row.adult),
         terms_accepted=bool(row.terms_accepted),
+        stripe_account=row.stripe_account,
+        payouts_ready=bool(row.payouts_ready),
     )
 
 
 class SqlHelpers:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def by_stripe_account(self, account: str) -> Helper | None:
+        row = self.session.scalar(select(HelperRow).where(HelperRow.stripe_account == account))
+        return None if row is None else _helper(row)
 
     def get(self, helper_id: HelperId) -> Helper | None:
         row = self.session.get(HelperRow, helper_id)
@@ -194,6 +200,8 @@ def _columns(helper: Helper, now: datetime) -> dict[str, object]:
         "editing": helper.editing,
         "adult": helper.adult,
         "terms_accepted": helper.terms_accepted,
+        "stripe_account": helper.stripe_account,
+        "payouts_ready": helper.payouts_ready,
         "updated_at": now,
     }
 

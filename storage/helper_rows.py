@@ -34,6 +34,8 @@ class HelperRow(Base):
     editing: Mapped[str | None] = mapped_column(String(16))
     adult: Mapped[bool] = mapped_column(Boolean, default=False)
     terms_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    stripe_account: Mapped[str | None] = mapped_column(String(64))
+    payouts_ready: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

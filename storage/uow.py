@@ -6,7 +6,14 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.booking_repository import SqlBookings, SqlRatings, SqlRelay, SqlTimers
+from storage.booking_repository import (
+    SqlBookings,
+    SqlLedger,
+    SqlProviderEvents,
+    SqlRatings,
+    SqlRelay,
+    SqlTimers,
+)
 from storage.helper_repository import SqlHelpers, SqlOffers
 from storage.repositories import SqlCustomers, SqlOutbox, SqlProcessedUpdates, SqlRequests
 
@@ -22,6 +29,8 @@ class SqlUnitOfWork:
     timers: SqlTimers
     relay: SqlRelay
     ratings: SqlRatings
+    ledger: SqlLedger
+    provider_events: SqlProviderEvents
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -41,6 +50,8 @@ class SqlUnitOfWork:
         self.timers = SqlTimers(self._session)
         self.relay = SqlRelay(self._session)
         self.ratings = SqlRatings(self._session)
+        self.ledger = SqlLedger(self._session)
+        self.provider_events = SqlProviderEvents(self._session)
         return self
 
     def __exit__(

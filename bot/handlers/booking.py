@@ -16,7 +16,7 @@ from core.ids import TelegramUserId
 from core.notices import Reply
 from core.relay import Incoming, MessageKind, PromptKind
 from core.schedule import parse_minutes, parse_proposal
-from core.services import booking, relay
+from core.services import booking, payments, relay
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,19 @@ async def on_jobs(update: Update, context: FriendsContext) -> None:
     customer = await context.customer(update)
     await context.call(booking.jobs, customer.telegram_id, now=context.services.now())
     await flush(context)
+
+
+async def on_payouts(update: Update, context: FriendsContext) -> None:
+    """/payouts: a helper connects a Stripe account for card payments and sees what they owe."""
+    customer = await context.customer(update)
+    services = context.services
+    try:
+        reply = await context.call(
+            payments.connect, customer.telegram_id, now=services.now(), payments=services.payments
+        )
+    except DomainError:
+        reply = Reply("helper.not_registered")
+    await context.send(customer, [reply])
 
 
 async def on_booking_button(update: Update, context: FriendsContext) -> None:
@@ -89,6 +102,8 @@ async def on_booking_button(update: Update, context: FriendsContext) -> None:
             await context.call(relay.ask_block, me, b, now=now)
         elif a == "blky":
             await context.call(relay.block, me, b, now=now, **money)
+        elif a == "cashok":
+            await context.call(payments.cash_received, me, b, now=now, policy=services.policy)
         elif a == "rt" and button.arg is not None:
             await context.call(relay.route_to, me, b, button.arg, now=now)
         else:

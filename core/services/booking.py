@@ -6,9 +6,8 @@ transaction as the state change: a crash loses both or neither, and the bot send
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from core.booking import (
     ACTIVE_STATES,
@@ -21,7 +20,6 @@ from core.booking import (
     BookingPolicy,
     BookingState,
     NotNow,
-    NotYours,
     Rating,
     StaleProposal,
     TimerKind,
@@ -38,9 +36,13 @@ from core.intake import Request, RequestStatus
 from core.language import Language
 from core.matching import Candidate
 from core.notices import Choice, Reply
+from core.payments import split
 from core.ports import PaymentProvider, UnitOfWork
 from core.relay import Prompt, PromptKind
+from core.services import payments as payments_service
+from core.services import steps
 from core.services.matching import _find_or_widen, searching_request
+from core.services.steps import actions_for
 
 S, T, A = BookingState, Trigger, Actor
 #: The durations a helper can tap after typing the time (minutes).
@@ -57,158 +59,6 @@ class PayFirst(DomainError):
 
 class CannotRate(DomainError):
     key = "rating.not_now"
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of a booking as the bot reaches them."""
-
-    telegram_id: int
-    language: Language
-
-
-# --- helpers used inside a transaction ------------------------------------------------------
-
-
-def _helper_side(uow: UnitOfWork, helper: Helper) -> Side:
-    customer = uow.customers.by_telegram_id(helper.telegram_id)
-    language = customer.language if customer else next(iter(sorted(helper.languages)), Language.DE)
-    return Side(helper.telegram_id, language)
-
-
-def _side(uow: UnitOfWork, booking: Booking, who: Actor) -> Side:
-    if who is A.CUSTOMER:
-        customer = uow.customers.get(booking.customer_id)
-        return Side(customer.telegram_id, customer.language)
-    helper = uow.helpers.get(booking.helper_id)
-    assert helper is not None
-    return _helper_side(uow, helper)
-
-
-def _tell(uow: UnitOfWork, booking: Booking, who: Actor, reply: Reply, now: datetime) -> None:
-    side = _side(uow, booking, who)
-    uow.outbox.add(side.telegram_id, side.language, reply, now=now, booking_id=booking.id)
-
-
-def _other(actor: Actor) -> Actor:
-    return A.HELPER if actor is A.CUSTOMER else A.CUSTOMER
-
-
-def _role(uow: UnitOfWork, booking: Booking, telegram_id: TelegramUserId) -> Actor:
-    """Which side of the booking this Telegram user is (a helper's own request: customer first)."""
-    customer = uow.customers.get(booking.customer_id)
-    if customer.telegram_id == telegram_id:
-        return A.CUSTOMER
-    helper = uow.helpers.get(booking.helper_id)
-    if helper is not None and helper.telegram_id == telegram_id:
-        return A.HELPER
-    raise NotYours()
-
-
-def _booking(uow: UnitOfWork, booking_id: int) -> Booking:
-    booking = uow.bookings.get(BookingId(booking_id))
-    if booking is None:
-        raise NotYours()
-    return booking
-
-
-def _mine(uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, role: Actor) -> Booking:
-    booking = _booking(uow, booking_id)
-    if _role_or_none(uow, booking, telegram_id, role) is None:
-        raise NotYours()
-    return booking
-
-
-def _role_or_none(uow: UnitOfWork, booking: Booking, telegram_id: int, role: Actor) -> Actor | None:
-    if role is A.CUSTOMER:
-        return role if uow.customers.get(booking.customer_id).telegram_id == telegram_id else None
-    helper = uow.helpers.get(booking.helper_id)
-    return role if helper is not None and helper.telegram_id == telegram_id else None
-
-
-def _move(
-    uow: UnitOfWork,
-    booking: Booking,
-    trigger: Trigger,
-    actor: Actor,
-    *,
-    now: datetime,
-    reason: str = "",
-    source: str = "",
-    **changes: Any,
-) -> Booking:
-    """Apply a transition: decided by core.booking, saved (optimistically), recorded as an event."""
-    state = decide(booking.state, trigger, actor)
-    saved = uow.bookings.save(replace(booking, state=state, **changes))
-    uow.bookings.record(
-        BookingEvent(booking.id, now, actor, trigger, booking.state, state, reason=reason, source=source)
-    )
-    return saved
-
-
-def _note(
-    uow: UnitOfWork, booking: Booking, step: str, actor: Actor, now: datetime, reason: str = ""
-) -> None:
-    """An event that changes no state (a proposal, a report…)."""
-    uow.bookings.record(
-        BookingEvent(booking.id, now, actor, step, booking.state, booking.state, reason=reason)
-    )
-
-
-def _params(uow: UnitOfWork, booking: Booking) -> dict[str, str | int]:
-    helper = uow.helpers.get(booking.helper_id)
-    request = uow.requests.get(booking.request_id)
-    assert helper is not None and request is not None
-    params: dict[str, str | int] = {
-        "id": booking.id,
-        "name": helper.name,
-        "category": str(booking.category),
-        "district": request.district or "",
-        "rate": booking.rate,
-        "km": f"{booking.km:.1f}",
-        "state": str(booking.state),
-    }
-    if booking.start is not None:
-        params["when"] = booking.start.isoformat()
-    if booking.minutes is not None:
-        params["duration"] = booking.minutes
-    if booking.estimate is not None:
-        params["estimate"] = booking.estimate
-    return params
-
-
-def actions_for(booking: Booking, role: Actor) -> tuple[str, ...]:
-    """The buttons that fit a booking's state for one side (the /jobs card and the steps)."""
-    s = booking.state
-    if role is A.HELPER:
-        by_state: dict[BookingState, tuple[str, ...]] = {
-            S.OFFERED: ("acc", "dec"),
-            S.ACCEPTED: ("prop", "cx", "rep"),
-            S.SCHEDULED: ("prop", "cx", "rep"),
-            S.PAID: ("in", "prop", "cx", "rep"),
-            S.CASH: ("in", "prop", "cx", "rep"),
-            S.IN_PROGRESS: ("out", "rep"),
-        }
-    else:
-        by_state = {
-            S.ACCEPTED: ("cx", "rep"),
-            S.SCHEDULED: ("card", "cash", "resch", "cx"),
-            S.PAID: ("resch", "cx", "rep"),
-            S.CASH: ("resch", "cx", "rep"),
-            S.IN_PROGRESS: ("rep",),
-            S.DONE: ("ok_t", "disp"),
-        }
-    actions = by_state.get(s, ())
-    if booking.relay_open and s in {S.ACCEPTED, S.SCHEDULED, S.PAID, S.CASH}:
-        actions += ("blk",)
-    return actions
-
-
-def _reply(key: str, params: dict[str, str | int], booking: Booking | None = None, *actions: str) -> Reply:
-    if booking is None or not actions:
-        return Reply(key, params, booking_id=booking.id if booking else None)
-    params = {**params, "actions": ",".join(actions)}
-    return Reply(key, params, choices=(Choice.BOOKING,), booking_id=booking.id)
 
 
 # --- offering -------------------------------------------------------------------------------
@@ -289,16 +139,16 @@ def _ask_helpers(
         uow.bookings.record(BookingEvent(booking.id, now, A.CUSTOMER, "offered", S.OFFERED, S.OFFERED))
         uow.timers.set(booking.id, TimerKind.OFFER_DEADLINE, deadline)
         params = {
-            **_params(uow, booking),
+            **steps.params(uow, booking),
             "description": request.description,
             "until": deadline.isoformat(),
             "urgent": "yes" if request.urgency == "urgent" else "no",
         }
-        side = _helper_side(uow, helper)
+        side = steps.helper_side(uow, helper)
         uow.outbox.add(
             side.telegram_id,
             side.language,
-            _reply("booking.offer", params, booking, "acc", "dec"),
+            steps.reply("booking.offer", params, booking, "acc", "dec"),
             now=now,
             booking_id=booking.id,
         )
@@ -379,32 +229,44 @@ def answer_offer(
     """The helper accepts or declines. Acceptance claims the request atomically: of several
     helpers asked at once, the first wins and the others are told it is taken."""
     with uow:
-        booking = _mine(uow, telegram_id, booking_id, A.HELPER)
+        booking = steps.mine(uow, telegram_id, booking_id, A.HELPER)
         if not accept:
-            declined = _move(uow, booking, T.DECLINE, A.HELPER, now=now, source=source)
+            declined = steps.move(uow, booking, T.DECLINE, A.HELPER, now=now, source=source)
             uow.timers.cancel(booking.id)
-            _tell(uow, declined, A.HELPER, Reply("booking.declined_ok"), now)
+            steps.tell(uow, declined, A.HELPER, Reply("booking.declined_ok"), now)
             _rematch(uow, declined, now=now, policy=policy, why="declined")
             uow.commit()
             return
         request = uow.requests.get(booking.request_id)
         assert request is not None
         if booking.state is S.OFFERED and request.status is not RequestStatus.SEARCHING:
-            taken = _move(uow, booking, T.WITHDRAW, A.SYSTEM, now=now, reason="request closed", source=source)
-            _tell(uow, taken, A.HELPER, Reply("booking.offer_gone"), now)
+            taken = steps.move(
+                uow, booking, T.WITHDRAW, A.SYSTEM, now=now, reason="request closed", source=source
+            )
+            steps.tell(uow, taken, A.HELPER, Reply("booking.offer_gone"), now)
             uow.commit()
             return
-        accepted = _move(uow, booking, T.ACCEPT, A.HELPER, now=now, source=source)
+        accepted = steps.move(uow, booking, T.ACCEPT, A.HELPER, now=now, source=source)
         uow.requests.set_status(request.id, RequestStatus.BOOKED, now=now)
         uow.timers.cancel(booking.id)
         for other in uow.bookings.for_request(request.id):
             if other.id != booking.id and other.state is S.OFFERED:
-                withdrawn = _move(uow, other, T.WITHDRAW, A.SYSTEM, now=now, reason="another helper accepted")
+                withdrawn = steps.move(
+                    uow, other, T.WITHDRAW, A.SYSTEM, now=now, reason="another helper accepted"
+                )
                 uow.timers.cancel(other.id)
-                _tell(uow, withdrawn, A.HELPER, Reply("booking.offer_gone"), now)
-        params = _params(uow, accepted)
-        _tell(uow, accepted, A.HELPER, _reply("booking.accepted_helper", params, accepted, "prop", "cx"), now)
-        _tell(uow, accepted, A.CUSTOMER, _reply("booking.accepted_customer", params, accepted, "cx"), now)
+                steps.tell(uow, withdrawn, A.HELPER, Reply("booking.offer_gone"), now)
+        params = steps.params(uow, accepted)
+        steps.tell(
+            uow,
+            accepted,
+            A.HELPER,
+            steps.reply("booking.accepted_helper", params, accepted, "prop", "cx"),
+            now,
+        )
+        steps.tell(
+            uow, accepted, A.CUSTOMER, steps.reply("booking.accepted_customer", params, accepted, "cx"), now
+        )
         uow.commit()
 
 
@@ -413,19 +275,19 @@ def withdraw_offers(uow: UnitOfWork, request_id: RequestId, *, now: datetime) ->
     deciding are told it is off."""
     for booking in uow.bookings.for_request(request_id):
         if booking.state is S.OFFERED:
-            withdrawn = _move(
+            withdrawn = steps.move(
                 uow, booking, T.WITHDRAW, A.CUSTOMER, now=now, reason="request changed or cancelled"
             )
             uow.timers.cancel(booking.id)
-            _tell(uow, withdrawn, A.HELPER, Reply("booking.offer_gone"), now)
+            steps.tell(uow, withdrawn, A.HELPER, Reply("booking.offer_gone"), now)
 
 
 def expire_offer(uow: UnitOfWork, booking: Booking, *, now: datetime, policy: BookingPolicy) -> None:
     """Inside a transaction (a timer): the helper did not answer in time."""
     if booking.state is not S.OFFERED:
         return
-    expired = _move(uow, booking, T.EXPIRE, A.SYSTEM, now=now, source="timer")
-    _tell(uow, expired, A.HELPER, Reply("booking.offer_expired", {"id": booking.id}), now)
+    expired = steps.move(uow, booking, T.EXPIRE, A.SYSTEM, now=now, source="timer")
+    steps.tell(uow, expired, A.HELPER, Reply("booking.offer_expired", {"id": booking.id}), now)
     _rematch(uow, expired, now=now, policy=policy, why="expired")
 
 
@@ -435,11 +297,11 @@ def expire_offer(uow: UnitOfWork, booking: Booking, *, now: datetime, policy: Bo
 def ask_proposal(uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, *, now: datetime) -> None:
     """The helper wants to propose a time: ask for it (the next text they type)."""
     with uow:
-        booking = _mine(uow, telegram_id, booking_id, A.HELPER)
+        booking = steps.mine(uow, telegram_id, booking_id, A.HELPER)
         if booking.state not in {S.ACCEPTED, *AGREED_STATES}:
             raise NotNow(state=str(booking.state))
         uow.relay.ask(Prompt(telegram_id, PromptKind.PROPOSE_TIME, booking.id), now=now)
-        _tell(uow, booking, A.HELPER, Reply("booking.ask_time", {"id": booking.id}), now)
+        steps.tell(uow, booking, A.HELPER, Reply("booking.ask_time", {"id": booking.id}), now)
         uow.commit()
 
 
@@ -454,7 +316,7 @@ def propose(
 ) -> None:
     """A time from the helper: with a duration it goes to the customer, else the duration is asked."""
     with uow:
-        booking = _mine(uow, telegram_id, booking_id, A.HELPER)
+        booking = steps.mine(uow, telegram_id, booking_id, A.HELPER)
         if booking.state not in {S.ACCEPTED, *AGREED_STATES}:
             uow.relay.answered(telegram_id)
             uow.commit()
@@ -464,11 +326,11 @@ def propose(
                 Prompt(telegram_id, PromptKind.PROPOSE_MINUTES, booking.id, start.isoformat()), now=now
             )
             actions = tuple(f"d{m}" for m in DURATIONS)
-            _tell(
+            steps.tell(
                 uow,
                 booking,
                 A.HELPER,
-                _reply("booking.ask_duration", {"when": start.isoformat()}, booking, *actions),
+                steps.reply("booking.ask_duration", {"when": start.isoformat()}, booking, *actions),
                 now,
             )
             uow.commit()
@@ -479,9 +341,9 @@ def propose(
                 booking, proposal_no=booking.proposal_no + 1, proposed_start=start, proposed_minutes=minutes
             )
         )
-        _note(uow, proposed, "proposed", A.HELPER, now, f"{start.isoformat()} {minutes} min")
+        steps.note(uow, proposed, "proposed", A.HELPER, now, f"{start.isoformat()} {minutes} min")
         params = {
-            **_params(uow, proposed),
+            **steps.params(uow, proposed),
             "when": start.isoformat(),
             "duration": minutes,
             "estimate": price(booking.rate, minutes),
@@ -489,8 +351,8 @@ def propose(
         }
         key = "booking.proposal_new_time" if booking.state in AGREED_STATES else "booking.proposal"
         reply = Reply(key, {**params, "actions": "ok,no"}, choices=(Choice.BOOKING,), booking_id=booking.id)
-        _tell(uow, proposed, A.CUSTOMER, reply, now)
-        _tell(uow, proposed, A.HELPER, Reply("booking.proposal_sent", params), now)
+        steps.tell(uow, proposed, A.CUSTOMER, reply, now)
+        steps.tell(uow, proposed, A.HELPER, Reply("booking.proposal_sent", params), now)
         uow.commit()
 
 
@@ -509,13 +371,13 @@ def not_a_time(uow: UnitOfWork, telegram_id: TelegramUserId, prompt: Prompt, *, 
     """The helper was asked for a time but wrote something else: that goes to the customer as a
     message, and the helper can tap "Propose a time" again."""
     with uow:
-        booking = _booking(uow, prompt.booking_id)
+        booking = steps.booking(uow, prompt.booking_id)
         uow.relay.answered(telegram_id)
-        _tell(
+        steps.tell(
             uow,
             booking,
             A.HELPER,
-            _reply("booking.time_not_understood", {"id": booking.id}, booking, "prop"),
+            steps.reply("booking.time_not_understood", {"id": booking.id}, booking, "prop"),
             now,
         )
         uow.commit()
@@ -548,29 +410,29 @@ def answer_proposal(
 ) -> None:
     """The customer confirms the proposed time (first time or a new one) or says it does not fit."""
     with uow:
-        booking = _mine(uow, telegram_id, booking_id, A.CUSTOMER)
+        booking = steps.mine(uow, telegram_id, booking_id, A.CUSTOMER)
         if proposal_no != booking.proposal_no:
             raise StaleProposal()
         if booking.proposed_start is None:  # this proposal was answered already
             raise AlreadyDone(state=str(booking.state))
         if not agree:
-            _note(uow, booking, "proposal_declined", A.CUSTOMER, now)
+            steps.note(uow, booking, "proposal_declined", A.CUSTOMER, now)
             cleared = uow.bookings.save(replace(booking, proposed_start=None, proposed_minutes=None))
-            _tell(
+            steps.tell(
                 uow,
                 cleared,
                 A.HELPER,
-                _reply("booking.proposal_declined", _params(uow, cleared), cleared, "prop"),
+                steps.reply("booking.proposal_declined", steps.params(uow, cleared), cleared, "prop"),
                 now,
             )
-            _tell(uow, cleared, A.CUSTOMER, Reply("booking.proposal_declined_customer"), now)
+            steps.tell(uow, cleared, A.CUSTOMER, Reply("booking.proposal_declined_customer"), now)
             uow.commit()
             return
         start, minutes = booking.proposed_start, booking.proposed_minutes or 60
         if start <= now:
             raise NotNow(state=str(booking.state))
         rescheduled = booking.state in AGREED_STATES
-        agreed = _move(
+        agreed = steps.move(
             uow,
             booking,
             T.AGREE_TIME,
@@ -585,15 +447,19 @@ def answer_proposal(
         uow.timers.cancel(agreed.id, VISIT_TIMERS)
         for kind, at in visit_timers(start, now, policy):
             uow.timers.set(agreed.id, kind, at)
-        params = _params(uow, agreed)
+        params = steps.params(uow, agreed)
         if rescheduled:
-            _tell(uow, agreed, A.CUSTOMER, Reply("booking.rescheduled", params), now)
-            _tell(uow, agreed, A.HELPER, Reply("booking.rescheduled", params), now)
+            steps.tell(uow, agreed, A.CUSTOMER, Reply("booking.rescheduled", params), now)
+            steps.tell(uow, agreed, A.HELPER, Reply("booking.rescheduled", params), now)
         else:
             params["hold"] = policy.hold_for(price(agreed.rate, minutes))
-            _tell(uow, agreed, A.HELPER, Reply("booking.scheduled_helper", params), now)
-            _tell(
-                uow, agreed, A.CUSTOMER, _reply("booking.choose_payment", params, agreed, "card", "cash"), now
+            steps.tell(uow, agreed, A.HELPER, Reply("booking.scheduled_helper", params), now)
+            steps.tell(
+                uow,
+                agreed,
+                A.CUSTOMER,
+                steps.reply("booking.choose_payment", params, agreed, "card", "cash"),
+                now,
             )
         uow.commit()
 
@@ -601,19 +467,23 @@ def answer_proposal(
 def ask_reschedule(uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, *, now: datetime) -> None:
     """The customer would like another time: the helper is asked to propose one."""
     with uow:
-        booking = _mine(uow, telegram_id, booking_id, A.CUSTOMER)
+        booking = steps.mine(uow, telegram_id, booking_id, A.CUSTOMER)
         if booking.state not in AGREED_STATES:
             raise NotNow(state=str(booking.state))
-        _note(uow, booking, "reschedule_asked", A.CUSTOMER, now)
-        _tell(
+        steps.note(uow, booking, "reschedule_asked", A.CUSTOMER, now)
+        steps.tell(
             uow,
             booking,
             A.HELPER,
-            _reply("booking.reschedule_asked", _params(uow, booking), booking, "prop"),
+            steps.reply("booking.reschedule_asked", steps.params(uow, booking), booking, "prop"),
             now,
         )
-        _tell(
-            uow, booking, A.CUSTOMER, Reply("booking.reschedule_asked_customer", _params(uow, booking)), now
+        steps.tell(
+            uow,
+            booking,
+            A.CUSTOMER,
+            Reply("booking.reschedule_asked_customer", steps.params(uow, booking)),
+            now,
         )
         uow.commit()
 
@@ -634,35 +504,20 @@ def pay(
 ) -> None:
     """Card (a hold for the estimate plus a buffer, through the payment provider) or cash."""
     with uow:
-        booking = _mine(uow, telegram_id, booking_id, A.CUSTOMER)
+        booking = steps.mine(uow, telegram_id, booking_id, A.CUSTOMER)
         trigger = T.PAY_CARD if method == "card" else T.PAY_CASH
         decide(booking.state, trigger, A.CUSTOMER)  # refuse before talking to the provider
-        params = _params(uow, booking)
+        params = steps.params(uow, booking)
         if method == "card":
-            assert booking.estimate is not None
-            hold = policy.hold_for(booking.estimate)
-            reference = payments.authorize(
-                booking_id=booking.id, amount=hold, idempotency_key=f"booking-{booking.id}-hold"
+            payments_service.start_card_in(
+                uow, booking, now=now, policy=policy, payments=payments, source=source
             )
-            paid = _move(
-                uow,
-                booking,
-                trigger,
-                A.CUSTOMER,
-                now=now,
-                source=source,
-                payment="card",
-                payment_ref=reference,
-                hold=hold,
-            )
-            params |= {"hold": hold}
-            key = "booking.card_held" if payments.live else "booking.card_held_offline"
-            _tell(uow, paid, A.CUSTOMER, _reply(key, params, paid, "resch", "cx"), now)
-            _tell(uow, paid, A.HELPER, Reply("booking.paid_helper", params), now)
         else:
-            paid = _move(uow, booking, trigger, A.CUSTOMER, now=now, source=source, payment="cash")
-            _tell(uow, paid, A.CUSTOMER, _reply("booking.cash_chosen", params, paid, "resch", "cx"), now)
-            _tell(uow, paid, A.HELPER, Reply("booking.cash_helper", params), now)
+            paid = steps.move(uow, booking, trigger, A.CUSTOMER, now=now, source=source, payment="cash")
+            steps.tell(
+                uow, paid, A.CUSTOMER, steps.reply("booking.cash_chosen", params, paid, "resch", "cx"), now
+            )
+            steps.tell(uow, paid, A.HELPER, Reply("booking.cash_helper", params), now)
         uow.commit()
 
 
@@ -670,14 +525,16 @@ def check_in(
     uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, *, now: datetime, source: str = ""
 ) -> None:
     with uow:
-        booking = _mine(uow, telegram_id, booking_id, A.HELPER)
+        booking = steps.mine(uow, telegram_id, booking_id, A.HELPER)
         if booking.state is S.SCHEDULED:
             raise PayFirst()
-        started = _move(uow, booking, T.CHECK_IN, A.HELPER, now=now, source=source, checked_in_at=now)
+        started = steps.move(uow, booking, T.CHECK_IN, A.HELPER, now=now, source=source, checked_in_at=now)
         uow.timers.cancel(started.id, VISIT_TIMERS)
-        params = {**_params(uow, started), "at": now.isoformat()}
-        _tell(uow, started, A.HELPER, _reply("booking.checked_in_helper", params, started, "out"), now)
-        _tell(uow, started, A.CUSTOMER, Reply("booking.checked_in_customer", params), now)
+        params = {**steps.params(uow, started), "at": now.isoformat()}
+        steps.tell(
+            uow, started, A.HELPER, steps.reply("booking.checked_in_helper", params, started, "out"), now
+        )
+        steps.tell(uow, started, A.CUSTOMER, Reply("booking.checked_in_customer", params), now)
         uow.commit()
 
 
@@ -692,21 +549,23 @@ def check_out(
 ) -> None:
     """The helper is done: the worked time is billed and the customer asked to confirm it."""
     with uow:
-        booking = _mine(uow, telegram_id, booking_id, A.HELPER)
-        done = _move(uow, booking, T.CHECK_OUT, A.HELPER, now=now, source=source, checked_out_at=now)
+        booking = steps.mine(uow, telegram_id, booking_id, A.HELPER)
+        done = steps.move(uow, booking, T.CHECK_OUT, A.HELPER, now=now, source=source, checked_out_at=now)
         worked = done.worked_minutes or 1
         amount = price(done.rate, worked)
         done = uow.bookings.save(replace(done, amount=amount))
         uow.timers.set(done.id, TimerKind.AUTO_CONFIRM, now + timedelta(hours=policy.auto_confirm_hours))
         params = {
-            **_params(uow, done),
+            **steps.params(uow, done),
             "worked": worked,
             "billed": billed_minutes(worked),
             "amount": amount,
             "hours": policy.auto_confirm_hours,
         }
-        _tell(uow, done, A.CUSTOMER, _reply("booking.confirm_time", params, done, "ok_t", "disp"), now)
-        _tell(uow, done, A.HELPER, Reply("booking.checked_out_helper", params), now)
+        steps.tell(
+            uow, done, A.CUSTOMER, steps.reply("booking.confirm_time", params, done, "ok_t", "disp"), now
+        )
+        steps.tell(uow, done, A.HELPER, Reply("booking.checked_out_helper", params), now)
         uow.commit()
 
 
@@ -724,14 +583,14 @@ def confirm_time(
     payments are captured for the actual amount, the rest of the hold is released."""
     with uow:
         if telegram_id is None:
-            booking, actor = _booking(uow, booking_id), A.SYSTEM
+            booking, actor = steps.booking(uow, booking_id), A.SYSTEM
         else:
-            booking, actor = _mine(uow, telegram_id, booking_id, A.CUSTOMER), A.CUSTOMER
-        _settle(uow, booking, actor, now=now, policy=policy, payments=payments, source=source)
+            booking, actor = steps.mine(uow, telegram_id, booking_id, A.CUSTOMER), A.CUSTOMER
+        settle_in(uow, booking, actor, now=now, policy=policy, payments=payments, source=source)
         uow.commit()
 
 
-def _settle(
+def settle_in(
     uow: UnitOfWork,
     booking: Booking,
     actor: Actor,
@@ -746,28 +605,36 @@ def _settle(
     decide(booking.state, trigger, actor)
     amount = booking.amount if amount is None else amount
     assert amount is not None
-    if booking.payment == "card" and booking.payment_ref:
-        if amount:
-            payments.capture(booking.payment_ref, amount, idempotency_key=f"booking-{booking.id}-capture")
-        else:
-            payments.release(booking.payment_ref, idempotency_key=f"booking-{booking.id}-release")
-    settled = _move(uow, booking, trigger, actor, now=now, source=source, amount=amount)
+    extra = Cents(0)
+    if booking.payment in {payments_service.HELD, payments_service.CHARGED}:
+        extra = payments_service.charge_in(
+            uow, booking, amount, now=now, policy=policy, payments=payments, step="capture"
+        )
+    settled = steps.move(uow, booking, trigger, actor, now=now, source=source, amount=amount)
+    if extra:
+        payments_service.ask_for_extra_in(uow, settled, extra, now=now, policy=policy, payments=payments)
     uow.timers.cancel(settled.id, [TimerKind.AUTO_CONFIRM])
     params = {
-        **_params(uow, settled),
+        **steps.params(uow, settled),
         "amount": amount,
         "method": booking.payment or "cash",
         "worked": settled.worked_minutes or 0,
         "billed": billed_minutes(settled.worked_minutes or 0),
     }
-    if booking.payment == "card" and not payments.live:
-        params["method"] = "card_offline"
+    if booking.payment in {payments_service.HELD, payments_service.CHARGED}:
+        params["method"] = "card" if payments.live else "card_offline"
+    share, fee = split(amount, policy.fee_percent)
+    params |= {"fee": fee, "share": share}
     key_customer = "booking.receipt_auto" if actor is A.SYSTEM else "booking.receipt"
-    _tell(uow, settled, A.CUSTOMER, Reply(key_customer, params), now)
-    _tell(uow, settled, A.HELPER, Reply("booking.receipt_helper", params), now)
+    steps.tell(uow, settled, A.CUSTOMER, Reply(key_customer, params), now)
+    if booking.payment == payments_service.CASH:
+        helper_reply = steps.reply("booking.receipt_helper_cash", params, settled, "cashok")
+    else:
+        helper_reply = Reply("booking.receipt_helper", params)
+    steps.tell(uow, settled, A.HELPER, helper_reply, now)
     stars = tuple(f"r{n}" for n in range(1, 6))
     for side in (A.CUSTOMER, A.HELPER):
-        _tell(uow, settled, side, _reply(f"rating.ask_{side}", params, settled, *stars), now)
+        steps.tell(uow, settled, side, steps.reply(f"rating.ask_{side}", params, settled, *stars), now)
     uow.timers.set(settled.id, TimerKind.RATING_REMINDER, now + timedelta(hours=policy.rating_reminder_hours))
     uow.timers.set(settled.id, TimerKind.RATING_REVEAL, now + timedelta(days=policy.rating_window_days))
     uow.timers.set(settled.id, TimerKind.RELAY_CLOSE, now + timedelta(hours=policy.relay_open_hours))
@@ -779,13 +646,13 @@ def dispute(
 ) -> None:
     """The customer does not agree with the worked time: support decides."""
     with uow:
-        booking = _mine(uow, telegram_id, booking_id, A.CUSTOMER)
-        disputed = _move(uow, booking, T.DISPUTE, A.CUSTOMER, now=now, source=source)
+        booking = steps.mine(uow, telegram_id, booking_id, A.CUSTOMER)
+        disputed = steps.move(uow, booking, T.DISPUTE, A.CUSTOMER, now=now, source=source)
         uow.timers.cancel(disputed.id, [TimerKind.AUTO_CONFIRM])
         uow.relay.flag(disputed.id, "dispute", by=A.CUSTOMER, note="worked time disputed", now=now)
-        params = _params(uow, disputed)
-        _tell(uow, disputed, A.CUSTOMER, Reply("booking.disputed_customer", params), now)
-        _tell(uow, disputed, A.HELPER, Reply("booking.disputed_helper", params), now)
+        params = steps.params(uow, disputed)
+        steps.tell(uow, disputed, A.CUSTOMER, Reply("booking.disputed_customer", params), now)
+        steps.tell(uow, disputed, A.HELPER, Reply("booking.disputed_helper", params), now)
         uow.commit()
 
 
@@ -801,10 +668,10 @@ def resolve(
 ) -> Booking:
     """Support settles a dispute with the amount the customer pays (0 … the billed amount)."""
     with uow:
-        booking = _booking(uow, booking_id)
+        booking = steps.booking(uow, booking_id)
         if booking.amount is not None and not 0 <= amount <= max(booking.amount, booking.hold or 0):
             raise NotNow(state=str(booking.state))
-        resolved = _settle(
+        resolved = settle_in(
             uow,
             booking,
             A.SUPPORT,
@@ -815,7 +682,7 @@ def resolve(
             amount=amount,
             trigger=T.RESOLVE,
         )
-        _note(uow, resolved, "resolution", A.SUPPORT, now, note)
+        steps.note(uow, resolved, "resolution", A.SUPPORT, now, note)
         uow.commit()
         return resolved
 
@@ -828,13 +695,13 @@ def ask_cancel(
 ) -> None:
     """Show what cancelling costs now (free until 24 hours before) and ask to confirm."""
     with uow:
-        booking = _booking(uow, booking_id)
-        role = _role(uow, booking, telegram_id)
+        booking = steps.booking(uow, booking_id)
+        role = steps.role(uow, booking, telegram_id)
         decide(booking.state, T.CANCEL, role)
         fee = policy.cancellation_fee(booking, role, now)
-        params = {**_params(uow, booking), "fee": fee, "hours": policy.free_cancel_hours}
+        params = {**steps.params(uow, booking), "fee": fee, "hours": policy.free_cancel_hours}
         key = "booking.cancel_confirm_fee" if fee else "booking.cancel_confirm_free"
-        _tell(uow, booking, role, _reply(key, params, booking, "cxy", "keep"), now)
+        steps.tell(uow, booking, role, steps.reply(key, params, booking, "cxy", "keep"), now)
         uow.commit()
 
 
@@ -852,16 +719,16 @@ def cancel(
     """Cancel by customer, helper (telegram_id) or support (None). A helper's cancellation
     sends the request to the next helper; a customer's closes the request."""
     with uow:
-        booking = _booking(uow, booking_id)
-        actor = A.SUPPORT if telegram_id is None else _role(uow, booking, telegram_id)
-        cancelled = _cancel(
+        booking = steps.booking(uow, booking_id)
+        actor = A.SUPPORT if telegram_id is None else steps.role(uow, booking, telegram_id)
+        cancelled = cancel_in(
             uow, booking, actor, now=now, policy=policy, payments=payments, reason=reason, source=source
         )
         uow.commit()
         return cancelled
 
 
-def _cancel(
+def cancel_in(
     uow: UnitOfWork,
     booking: Booking,
     actor: Actor,
@@ -874,21 +741,23 @@ def _cancel(
 ) -> Booking:
     decide(booking.state, T.CANCEL, actor)
     fee = policy.cancellation_fee(booking, actor, now)
-    if booking.payment == "card" and booking.payment_ref:
+    if booking.payment in {payments_service.HELD, payments_service.CHARGED}:
         if fee:
-            payments.capture(booking.payment_ref, fee, idempotency_key=f"booking-{booking.id}-fee")
+            payments_service.charge_in(
+                uow, booking, fee, now=now, policy=policy, payments=payments, step="fee"
+            )
         else:
-            payments.release(booking.payment_ref, idempotency_key=f"booking-{booking.id}-release")
-    cancelled = _move(
+            payments_service.release_in(uow, booking, now=now, payments=payments)
+    cancelled = steps.move(
         uow, booking, T.CANCEL, actor, now=now, reason=reason, source=source, fee=fee, relay_closed_at=now
     )
     uow.timers.cancel(cancelled.id)
-    params = {**_params(uow, cancelled), "fee": fee, "by": str(actor)}
+    params = {**steps.params(uow, cancelled), "fee": fee, "by": str(actor)}
     for side in (A.CUSTOMER, A.HELPER):
         key = "booking.cancelled_you" if side is actor else f"booking.cancelled_by_{actor}"
         if side is A.CUSTOMER and fee and actor is A.CUSTOMER:
             key = "booking.cancelled_you_fee"
-        _tell(uow, cancelled, side, Reply(key, params), now)
+        steps.tell(uow, cancelled, side, Reply(key, params), now)
     if actor is A.HELPER:
         uow.requests.set_status(cancelled.request_id, RequestStatus.SEARCHING, now=now)
         _rematch(uow, cancelled, now=now, policy=policy, why="cancelled")
@@ -911,15 +780,21 @@ def rate(
 ) -> None:
     """1–5 stars from one side, once; then an optional comment. Both rated: revealed."""
     with uow:
-        booking = _booking(uow, booking_id)
-        role = _role(uow, booking, telegram_id)
+        booking = steps.booking(uow, booking_id)
+        role = steps.role(uow, booking, telegram_id)
         if booking.state not in {S.SETTLED, S.RATED, S.RESOLVED} or not 1 <= stars <= 5:
             raise CannotRate()
         if not uow.ratings.add(Rating(booking.id, role, stars), now=now):
             raise AlreadyDone(state=str(booking.state))
-        _note(uow, booking, "rated", role, now, str(stars))
+        steps.note(uow, booking, "rated", role, now, str(stars))
         uow.relay.ask(Prompt(telegram_id, PromptKind.COMMENT, booking.id), now=now)
-        _tell(uow, booking, role, _reply("rating.thanks_ask_comment", {"stars": stars}, booking, "skip"), now)
+        steps.tell(
+            uow,
+            booking,
+            role,
+            steps.reply("rating.thanks_ask_comment", {"stars": stars}, booking, "skip"),
+            now,
+        )
         if len(uow.ratings.of_booking(booking.id)) == 2:
             _reveal(uow, booking, now=now)
         uow.commit()
@@ -929,11 +804,11 @@ def comment(
     uow: UnitOfWork, telegram_id: TelegramUserId, prompt: Prompt, text: str, *, now: datetime
 ) -> None:
     with uow:
-        booking = _booking(uow, prompt.booking_id)
-        role = _role(uow, booking, telegram_id)
+        booking = steps.booking(uow, prompt.booking_id)
+        role = steps.role(uow, booking, telegram_id)
         uow.relay.answered(telegram_id)
         uow.ratings.comment(booking.id, role, text.strip())
-        _tell(uow, booking, role, Reply("rating.comment_saved"), now)
+        steps.tell(uow, booking, role, Reply("rating.comment_saved"), now)
         uow.commit()
 
 
@@ -943,8 +818,8 @@ def skip_comment(uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, 
         if prompt is None or prompt.kind is not PromptKind.COMMENT or prompt.booking_id != booking_id:
             raise AlreadyDone(state="")
         uow.relay.answered(telegram_id)
-        booking = _booking(uow, booking_id)
-        _tell(uow, booking, _role(uow, booking, telegram_id), Reply("rating.comment_skipped"), now)
+        booking = steps.booking(uow, booking_id)
+        steps.tell(uow, booking, steps.role(uow, booking, telegram_id), Reply("rating.comment_skipped"), now)
         uow.commit()
 
 
@@ -952,7 +827,7 @@ def _reveal(uow: UnitOfWork, booking: Booking, *, now: datetime) -> None:
     """Both ratings are shown (or the one given, after the window); the helper's counts feed
     matching. Double-blind: nobody sees the other's stars before rating themselves."""
     if booking.state is S.SETTLED:
-        booking = _move(uow, booking, T.REVEAL, A.SYSTEM, now=now)
+        booking = steps.move(uow, booking, T.REVEAL, A.SYSTEM, now=now)
     uow.timers.cancel(booking.id, [TimerKind.RATING_REMINDER, TimerKind.RATING_REVEAL])
     ratings = {r.by: r for r in uow.ratings.of_booking(booking.id)}
     of_helper = ratings.get(A.CUSTOMER)
@@ -966,11 +841,11 @@ def _reveal(uow: UnitOfWork, booking: Booking, *, now: datetime) -> None:
             now=now,
         )
     for side in (A.CUSTOMER, A.HELPER):
-        got = ratings.get(_other(side))
+        got = ratings.get(steps.other(side))
         if got is None:
             continue
         params: dict[str, str | int] = {"stars": got.stars, "comment": got.comment or "–", "id": booking.id}
-        _tell(uow, booking, side, Reply(f"rating.revealed_{side}", params), now)
+        steps.tell(uow, booking, side, Reply(f"rating.revealed_{side}", params), now)
 
 
 # --- timers ----------------------------------------------------------------------------------
@@ -985,47 +860,87 @@ def fire_timer(
         timer = uow.timers.get(timer_id)
         if timer is None or timer.due_at > now or not uow.timers.claim(timer_id, now=now):
             return False
-        booking = _booking(uow, timer.booking_id)
+        booking = steps.booking(uow, timer.booking_id)
         kind = timer.kind
         if kind is TimerKind.OFFER_DEADLINE:
             expire_offer(uow, booking, now=now, policy=policy)
         elif kind in (TimerKind.REMIND_24H, TimerKind.REMIND_1H) and booking.state in AGREED_STATES:
-            params = _params(uow, booking)
+            params = steps.params(uow, booking)
             for side in (A.CUSTOMER, A.HELPER):
                 actions = actions_for(booking, side)
-                _tell(uow, booking, side, _reply(f"booking.{kind}_{side}", params, booking, *actions), now)
+                steps.tell(
+                    uow, booking, side, steps.reply(f"booking.{kind}_{side}", params, booking, *actions), now
+                )
         elif kind is TimerKind.CHECKIN_NUDGE and booking.state in AGREED_STATES:
-            params = _params(uow, booking)
-            _tell(
+            params = steps.params(uow, booking)
+            steps.tell(
                 uow,
                 booking,
                 A.HELPER,
-                _reply("booking.checkin_nudge", params, booking, *actions_for(booking, A.HELPER)),
+                steps.reply("booking.checkin_nudge", params, booking, *actions_for(booking, A.HELPER)),
                 now,
             )
         elif kind is TimerKind.AUTO_CONFIRM and booking.state is S.DONE:
-            _settle(uow, booking, A.SYSTEM, now=now, policy=policy, payments=payments, source="timer")
+            settle_in(uow, booking, A.SYSTEM, now=now, policy=policy, payments=payments, source="timer")
         elif kind is TimerKind.RATING_REMINDER:
             rated = {r.by for r in uow.ratings.of_booking(booking.id)}
             stars = tuple(f"r{n}" for n in range(1, 6))
             for side in (A.CUSTOMER, A.HELPER):
                 if side not in rated:
-                    _tell(
+                    steps.tell(
                         uow,
                         booking,
                         side,
-                        _reply("rating.reminder", _params(uow, booking), booking, *stars),
+                        steps.reply("rating.reminder", steps.params(uow, booking), booking, *stars),
                         now,
                     )
         elif kind is TimerKind.RATING_REVEAL and booking.state in {S.SETTLED, S.RESOLVED}:
             _reveal(uow, booking, now=now)
+        elif kind is TimerKind.HOLD_EXPIRY:
+            _hold_expiring(uow, booking, now=now, policy=policy, payments=payments)
         elif kind is TimerKind.RELAY_CLOSE and booking.relay_closed_at is None:
             closed = uow.bookings.save(replace(booking, relay_closed_at=now))
-            _note(uow, closed, "relay_closed", A.SYSTEM, now)
+            steps.note(uow, closed, "relay_closed", A.SYSTEM, now)
             for side in (A.CUSTOMER, A.HELPER):
-                _tell(uow, closed, side, Reply("relay.closed", _params(uow, closed)), now)
+                steps.tell(uow, closed, side, Reply("relay.closed", steps.params(uow, closed)), now)
         uow.commit()
         return True
+
+
+def _hold_expiring(
+    uow: UnitOfWork, booking: Booking, *, now: datetime, policy: BookingPolicy, payments: PaymentProvider
+) -> None:
+    """A day before a card hold lapses: a finished job is captured now; for a visit still ahead
+    the hold is given back and the customer asked to pay again, so a hold never silently lapses."""
+    if booking.payment != payments_service.HELD:
+        return
+    if booking.state is S.DONE:
+        settle_in(uow, booking, A.SYSTEM, now=now, policy=policy, payments=payments, source="hold expiry")
+    elif booking.state is S.PAID:
+        payments_service.release_in(uow, booking, now=now, payments=payments)
+        again = steps.move(
+            uow,
+            booking,
+            T.REAUTHORISE,
+            A.SYSTEM,
+            now=now,
+            source="hold expiry",
+            payment=None,
+            payment_ref=None,
+            hold=None,
+            hold_expires_at=None,
+        )
+        steps.tell(
+            uow,
+            again,
+            A.CUSTOMER,
+            steps.reply("booking.hold_renew", steps.params(uow, again), again, "card", "cash"),
+            now,
+        )
+    else:
+        uow.relay.flag(
+            booking.id, "hold", by=A.SYSTEM, note=f"card hold lapses while {booking.state}", now=now
+        )
 
 
 def due_timers(uow: UnitOfWork, *, now: datetime, limit: int = 100) -> list[int]:
@@ -1053,8 +968,8 @@ def jobs(uow: UnitOfWork, telegram_id: TelegramUserId, *, now: datetime, quiet: 
         if not mine and not quiet:
             uow.outbox.add(telegram_id, language, Reply("booking.no_jobs"), now=now)
         for booking, role in mine:
-            reply = _reply(
-                f"booking.card_{role}", _params(uow, booking), booking, *actions_for(booking, role)
+            reply = steps.reply(
+                f"booking.card_{role}", steps.params(uow, booking), booking, *actions_for(booking, role)
             )
             uow.outbox.add(telegram_id, language, reply, now=now, booking_id=booking.id)
         uow.commit()
@@ -1065,7 +980,7 @@ def history(
 ) -> tuple[Booking, list[BookingEvent], list[tuple[Actor, str, str]], list[tuple[str, str]]]:
     """For support: the booking, its events, the relayed messages and the flags."""
     with uow:
-        booking = _booking(uow, booking_id)
+        booking = steps.booking(uow, booking_id)
         return (
             booking,
             uow.bookings.events(booking.id),

@@ -13,7 +13,8 @@ from core.leaks import find_leaks
 from core.notices import Choice, Copy, Outgoing, Reply
 from core.ports import PaymentProvider, UnitOfWork
 from core.relay import CAPTIONED, Incoming, MessageKind, Prompt, PromptKind, route
-from core.services.booking import _booking, _cancel, _note, _other, _params, _reply, _role, _side, _tell
+from core.services import steps
+from core.services.booking import cancel_in
 
 A = Actor
 CANCEL_ON_BLOCK = frozenset(
@@ -64,7 +65,7 @@ def route_to(
         held = _held(prompt)
         if held is None or held.message_id != message_id:
             raise AlreadyDone(state="")
-        booking = _booking(uow, booking_id)
+        booking = steps.booking(uow, booking_id)
         if booking not in open_relays(uow, telegram_id):
             raise NotNow(state=str(booking.state))
         uow.relay.answered(telegram_id)
@@ -91,7 +92,7 @@ def _ask_which_job(uow: UnitOfWork, message: Incoming, relays: list[Booking], *,
     }
     uow.relay.ask(Prompt(message.telegram_id, PromptKind.ROUTE, relays[0].id, json.dumps(held)), now=now)
     jobs = ",".join(f"{b.id}:{b.category}" for b in relays)
-    side = _side(uow, relays[0], _role(uow, relays[0], TelegramUserId(message.telegram_id)))
+    side = steps.side(uow, relays[0], steps.role(uow, relays[0], TelegramUserId(message.telegram_id)))
     uow.outbox.add(
         side.telegram_id,
         side.language,
@@ -101,7 +102,7 @@ def _ask_which_job(uow: UnitOfWork, message: Incoming, relays: list[Booking], *,
 
 
 def _deliver(uow: UnitOfWork, booking: Booking, message: Incoming, *, now: datetime) -> None:
-    sender = _role(uow, booking, TelegramUserId(message.telegram_id))
+    sender = steps.role(uow, booking, TelegramUserId(message.telegram_id))
     leaks = [str(leak.kind) for leak in find_leaks(message.text)]
     uow.relay.log(
         booking.id,
@@ -114,9 +115,9 @@ def _deliver(uow: UnitOfWork, booking: Booking, message: Incoming, *, now: datet
     )
     if leaks:
         uow.relay.flag(booking.id, "leak", by=sender, note=f"{','.join(leaks)}: {message.text}", now=now)
-        _tell(uow, booking, sender, Reply("relay.leak_warning"), now)
-    params = {**_params(uow, booking), "text": message.text}
-    recipient = _side(uow, booking, _other(sender))
+        steps.tell(uow, booking, sender, Reply("relay.leak_warning"), now)
+    params = {**steps.params(uow, booking), "text": message.text}
+    recipient = steps.side(uow, booking, steps.other(sender))
     header = Reply(f"relay.from_{sender}", params, booking_id=booking.id)
     copy = None
     if message.kind is not MessageKind.TEXT:
@@ -128,33 +129,33 @@ def _deliver(uow: UnitOfWork, booking: Booking, message: Incoming, *, now: datet
 
 def ask_report(uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, *, now: datetime) -> None:
     with uow:
-        booking = _booking(uow, booking_id)
-        role = _role(uow, booking, telegram_id)
+        booking = steps.booking(uow, booking_id)
+        role = steps.role(uow, booking, telegram_id)
         uow.relay.ask(Prompt(telegram_id, PromptKind.REPORT, booking.id), now=now)
-        _tell(uow, booking, role, Reply("relay.ask_report"), now)
+        steps.tell(uow, booking, role, Reply("relay.ask_report"), now)
         uow.commit()
 
 
 def report(uow: UnitOfWork, telegram_id: TelegramUserId, prompt: Prompt, text: str, *, now: datetime) -> None:
     with uow:
-        booking = _booking(uow, prompt.booking_id)
-        role = _role(uow, booking, telegram_id)
+        booking = steps.booking(uow, prompt.booking_id)
+        role = steps.role(uow, booking, telegram_id)
         uow.relay.answered(telegram_id)
         uow.relay.flag(booking.id, "report", by=role, note=text, now=now)
-        _note(uow, booking, "reported", role, now, text)
-        _tell(uow, booking, role, Reply("relay.reported", {"id": booking.id}), now)
+        steps.note(uow, booking, "reported", role, now, text)
+        steps.tell(uow, booking, role, Reply("relay.reported", {"id": booking.id}), now)
         uow.commit()
 
 
 def ask_block(uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, *, now: datetime) -> None:
     with uow:
-        booking = _booking(uow, booking_id)
-        role = _role(uow, booking, telegram_id)
-        _tell(
+        booking = steps.booking(uow, booking_id)
+        role = steps.role(uow, booking, telegram_id)
+        steps.tell(
             uow,
             booking,
             role,
-            _reply("relay.block_confirm", _params(uow, booking), booking, "blky", "keep"),
+            steps.reply("relay.block_confirm", steps.params(uow, booking), booking, "blky", "keep"),
             now,
         )
         uow.commit()
@@ -172,14 +173,14 @@ def block(
     """End the conversation for good: the pair is never matched again, a booking that has not
     started is cancelled (without a fee), and support is told."""
     with uow:
-        booking = _booking(uow, booking_id)
-        role = _role(uow, booking, telegram_id)
+        booking = steps.booking(uow, booking_id)
+        role = steps.role(uow, booking, telegram_id)
         if booking.relay_closed_at is not None:
             raise NotNow(state=str(booking.state))
         uow.relay.block(booking.customer_id, booking.helper_id, by=role, now=now)
         uow.relay.flag(booking.id, "block", by=role, note="", now=now)
         if booking.state in CANCEL_ON_BLOCK:
-            booking = _cancel(
+            booking = cancel_in(
                 uow,
                 booking,
                 role,
@@ -191,9 +192,9 @@ def block(
             )
         else:
             booking = uow.bookings.save(replace(booking, relay_closed_at=now))
-            _note(uow, booking, "blocked", role, now)
-        _tell(uow, booking, role, Reply("relay.blocked_you"), now)
-        _tell(uow, booking, _other(role), Reply("relay.ended_by_other", {"id": booking.id}), now)
+            steps.note(uow, booking, "blocked", role, now)
+        steps.tell(uow, booking, role, Reply("relay.blocked_you"), now)
+        steps.tell(uow, booking, steps.other(role), Reply("relay.ended_by_other", {"id": booking.id}), now)
         uow.commit()
 
 
@@ -203,9 +204,15 @@ def undeliverable(uow: UnitOfWork, item: Outgoing, error: str, *, now: datetime)
     with uow:
         uow.outbox.give_up(item.id, now=now, error=error)
         if item.booking_id is not None:
-            booking = _booking(uow, item.booking_id)
+            booking = steps.booking(uow, item.booking_id)
             customer = uow.customers.get(booking.customer_id)
             unreachable = A.CUSTOMER if customer.telegram_id == item.telegram_id else A.HELPER
             if uow.relay.flag(booking.id, "unreachable", by=unreachable, note=error, now=now):
-                _tell(uow, booking, _other(unreachable), Reply("relay.unreachable", {"id": booking.id}), now)
+                steps.tell(
+                    uow,
+                    booking,
+                    steps.other(unreachable),
+                    Reply("relay.unreachable", {"id": booking.id}),
+                    now,
+                )
         uow.commit()

@@ -211,7 +211,7 @@ def test_a_whole_booking_from_offer_to_both_ratings(
     assert pay.key == "booking.choose_payment" and pay.params["hold"] == 2700  # + 20 % buffer
     w.pay(b, "card")
     assert w.keys(CUSTOMER) == ["booking.card_held_offline"]
-    assert w.payments.calls == [("authorize", f"booking-{b}-hold", 2700)]
+    assert w.payments.calls == [("authorize", f"booking-{b}-checkout-1", 2700)]
 
     clock.advance(hours=47)  # the day-before reminder fired on the way, the hour-before one now
     assert w.fire_due() == 2
