@@ -48,6 +48,20 @@ class LedgerEntry:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A payment provider's webhook event, as much of it as we act on."""
+
+    id: str
+    type: str
+    booking_id: int | None = None  # from the metadata we gave the provider
+    reference: str | None = None  # the payment (PaymentIntent) it is about
+    checkout: str | None = None  # the checkout session it is about
+    purpose: str = "hold"  # "hold" (the booking's payment) or "extra" (more time, approved)
+    account: str | None = None  # a connected account (account.updated)
+    ready: bool = False  # the account can take charges and receive payouts
+
+
 class RefundTooLarge(DomainError):
     key = "payments.refund_too_large"
 

@@ -39,7 +39,11 @@ def run() -> None:
     if seed_demo_helpers(uow):
         print(f"Empty database: added {DEMO_HELPERS} demo helpers (friends seed --helpers N for more).")
     token = processes.rasa_token(settings)
-    children = [processes.action_process(settings, token), processes.rasa_process(settings, token)]
+    children = [
+        processes.action_process(settings, token),
+        processes.rasa_process(settings, token),
+        processes.web_process(settings, token),
+    ]
     demo = settings.telegram_bot_token is None
     if not demo:
         children.append(processes.bot_process(settings, token))
@@ -50,6 +54,7 @@ def run() -> None:
         supervisor.start()
         print(f"Rasa server: {settings.rasa_url} (127.0.0.1 only, token in var/run/rasa.token)")
         print(f"Action server: http://127.0.0.1:{settings.action_server_port}")
+        print(f"Web server (Stripe webhooks): http://127.0.0.1:{settings.web_port}")
         print(f"Database: {settings.database_url}")
         if demo:
             print("No TELEGRAM_BOT_TOKEN set: starting the terminal demo.\n", flush=True)
@@ -383,6 +388,82 @@ def bookings_resolve(
     print(
         f"Booking {booking.id} is {booking.state} at {booking.amount} cents; both sides are told by the bot."
     )
+
+
+@app.command()
+def web(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="defaults to WEB_PORT")] = None,
+) -> None:
+    """The web server alone: Stripe webhooks at POST /stripe/webhook, /healthz (migrates first)."""
+    import uvicorn
+
+    from console.app import create_app
+    from friends.wiring import web_services
+
+    settings = Settings()
+    _logging(settings)
+    uvicorn.run(
+        create_app(web_services(settings)), host=host, port=port or settings.web_port, log_level="info"
+    )
+
+
+payments_app = typer.Typer(
+    no_args_is_help=True, help="Refunds and reconciling the ledger with Stripe (support)."
+)
+app.add_typer(payments_app, name="payments")
+
+
+@payments_app.command("refund")
+def payments_refund(
+    booking_id: int,
+    amount_cents: Annotated[int, typer.Option(help="how much to give back, in cents")],
+    reason: Annotated[str, typer.Option(help="kept in the booking's history")],
+) -> None:
+    """Refund (part of) a card payment; both sides are told in the chat."""
+    from core.errors import DomainError
+    from core.ids import Cents
+    from core.services.payments import refund
+    from friends.wiring import offline_or_live_payments
+
+    uow, now = _support()
+    settings = Settings()
+    try:
+        entries = refund(
+            uow,
+            booking_id,
+            Cents(amount_cents),
+            reason=reason,
+            now=now,
+            payments=offline_or_live_payments(settings),
+        )
+    except DomainError as err:
+        raise typer.BadParameter(
+            f"cannot refund booking {booking_id}: {err.key} {dict(err.params)}"
+        ) from None
+    for e in entries:
+        print(f"  {e.kind:<9} {e.amount:>8} cents  {e.reference}")
+    print(f"Refunded {amount_cents} cents of booking {booking_id}.")
+
+
+@payments_app.command("reconcile")
+def payments_reconcile() -> None:
+    """Compare the ledger with the payment provider's objects and list every difference."""
+    from core.services.payments import reconcile
+    from friends.wiring import offline_or_live_payments
+
+    settings = Settings()
+    uow, _ = _support()
+    provider = offline_or_live_payments(settings)
+    if not provider.live:
+        print("No STRIPE_API_KEY: payments are offline test payments, there is nothing to compare with.")
+        return
+    compared, differences = reconcile(uow, provider)
+    for d in differences:
+        print(f"  booking {d.booking_id} {d.reference}: {d.what} ledger {d.ledger} ≠ Stripe {d.provider}")
+    print(f"{compared} payments compared, {len(differences)} differences.")
+    if differences:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -185,6 +185,16 @@ def action_process(settings: Settings, token: str, var: Path = VAR) -> Process:
     )
 
 
+def web_process(settings: Settings, token: str, var: Path = VAR) -> Process:
+    return Process(
+        "web",
+        [str(FRIENDS), "web", "--port", str(settings.web_port)],
+        f"http://127.0.0.1:{settings.web_port}/healthz",
+        child_env(settings, token),
+        var / "log" / "web.log",
+    )
+
+
 def bot_process(settings: Settings, token: str, var: Path = VAR) -> Process:
     return Process("bot", [str(FRIENDS), "bot"], None, child_env(settings, token), var / "log" / "bot.log")
 

@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     offer_broadcast: int = 1
     free_cancel_hours: int = 24
     late_cancel_percent: int = 50
+    #: The platform's share of every job, in percent.
+    platform_fee_percent: int = 20
+    #: Stripe (test or live) secret key; without it payments use the labelled offline provider.
+    stripe_api_key: SecretStr | None = None
+    #: The signing secret of the webhook endpoint (POST /stripe/webhook of the web server).
+    stripe_webhook_secret: SecretStr | None = None
+    #: Where Stripe's pages send people back (the bot's t.me link is a good choice).
+    payment_return_url: str = "https://t.me/"
+    #: The app's web server (Stripe webhooks, later the staff console), on 127.0.0.1.
+    web_port: int = 8080
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -47,6 +57,7 @@ class Settings(BaseSettings):
             broadcast=self.offer_broadcast,
             free_cancel_hours=self.free_cancel_hours,
             late_cancel_percent=self.late_cancel_percent,
+            fee_percent=self.platform_fee_percent,
         )
 
     @property

@@ -11,11 +11,13 @@ from pathlib import Path
 from actions.base import ActionServices
 from bot.context import BotServices
 from bot.texts import Catalog
+from console.app import WebServices
 from core.geo import PlaceIndex
 from core.ports import PaymentProvider, UnitOfWork
 from friends.settings import ROOT, Settings
 from gateways.offline_payments import OfflinePayments
 from gateways.rasa_client import RasaClient
+from gateways.stripe_payments import StripePayments, verify_webhook
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
@@ -71,5 +73,18 @@ def action_services(settings: Settings) -> ActionServices:
 
 
 def offline_or_live_payments(settings: Settings) -> PaymentProvider:
-    """The offline provider until Stripe arrives (labelled as test payments in the chat)."""
-    return OfflinePayments()
+    """Stripe with STRIPE_API_KEY; otherwise the offline provider (test payments, labelled so)."""
+    if settings.stripe_api_key is None:
+        return OfflinePayments()
+    return StripePayments(settings.stripe_api_key.get_secret_value(), return_url=settings.payment_return_url)
+
+
+def web_services(settings: Settings) -> WebServices:
+    secret = settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
+    return WebServices(
+        uow=uow_factory(settings.database_url),
+        payments=offline_or_live_payments(settings),
+        policy=settings.booking_policy,
+        now=utc_now,
+        verify_webhook=(lambda body, signature: verify_webhook(body, signature, secret)) if secret else None,
+    )

@@ -118,6 +118,10 @@ class SqlBookings:
         assert saved is not None
         return saved
 
+    def by_payment_ref(self, reference: str) -> Booking | None:
+        row = self.session.scalar(select(BookingRow).where(BookingRow.payment_ref == reference))
+        return None if row is None else _booking(row)
+
     def for_request(self, request_id: RequestId) -> list[Booking]:
         stmt = select(BookingRow).where(BookingRow.request_id == request_id).order_by(BookingRow.id)
         return [_booking(r) for r in self.session.scalars(stmt)]

@@ -31,6 +31,7 @@ from core.payments import (
     HOLD_DAYS,
     LedgerEntry,
     LedgerKind,
+    ProviderEvent,
     application_fee,
     capture_entries,
     cash_entries,
@@ -52,20 +53,6 @@ class CardNotAvailable(DomainError):
 
 class NotACardPayment(DomainError):
     key = "payments.not_card"
-
-
-@dataclass(frozen=True)
-class ProviderEvent:
-    """A payment provider's webhook event, as much of it as we act on."""
-
-    id: str
-    type: str
-    booking_id: int | None = None  # from the metadata we gave the provider
-    reference: str | None = None  # the payment (PaymentIntent) it is about
-    checkout: str | None = None  # the checkout session it is about
-    purpose: str = "hold"  # "hold" (the booking's payment) or "extra" (more time, approved)
-    account: str | None = None  # a connected account (account.updated)
-    ready: bool = False  # the account can take charges and receive payouts
 
 
 def _record(
@@ -393,7 +380,10 @@ def _apply(
 ) -> str:
     if event.type == "account.updated" and event.account:
         return _account_updated(uow, event.account, event.ready, now=now)
-    booking = uow.bookings.get(BookingId(event.booking_id)) if event.booking_id else None
+    if event.booking_id:
+        booking = uow.bookings.get(BookingId(event.booking_id))
+    else:  # a dispute names only the payment
+        booking = uow.bookings.by_payment_ref(event.reference) if event.reference else None
     if booking is None:
         return "ignored"
     if (

@@ -63,6 +63,7 @@ class World:
         self, uow: Uow, clock: FrozenClock, places: PlaceIndex, policy: BookingPolicy = POLICY
     ) -> None:
         self.uow, self.clock, self.policy, self.payments = uow, clock, policy, OfflinePayments()
+        self.places = places
         place = places.by_postcode("10437")
         self.helpers: list[Helper] = []
         for n, rate in enumerate((1500, 1800, 2100)):
@@ -72,7 +73,7 @@ class World:
                         id=HelperId(0),
                         telegram_id=TelegramUserId(900 + n),
                         name=("Jonas", "Mira", "Kemal")[n],
-                        skills=frozenset({Category.INTERNET}),
+                        skills=frozenset({Category.INTERNET, Category.PC}),
                         languages=frozenset({Language.DE, Language.EN}),
                         rate=Cents(rate),
                         home=place.location,
@@ -96,6 +97,15 @@ class World:
         self.cards = [r.helper_id for r in replies if r.helper_id]
         self.sent: dict[int, list[Reply]] = defaultdict(list)
         self.message_ids: dict[int, list[int]] = defaultdict(list)  # Telegram's ids, per chat
+
+    def new_request(self, postcode: str = "10437") -> None:
+        """The same customer describes a new problem (the last one is done)."""
+        problem = Problem("Drucker druckt nicht", "problem_pc", category_of("problem_pc"), 0.95)
+        intake.describe_problem(self.uow(), self.customer, problem, now=self.clock())
+        replies = intake.set_place(
+            self.uow(), self.customer, self.places.by_postcode(postcode), now=self.clock()
+        )
+        self.request = RequestId(replies[0].request_id or 0)
 
     def inbox(self, telegram_id: int) -> list[Reply]:
         """What arrived in a chat since the last look (the outbox, as the bot would send it)."""

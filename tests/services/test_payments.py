@@ -1,0 +1,176 @@
+"""Money through a booking with the offline provider: holds, captures below and above the hold,
+cancellation fees, refunds, cash with the fee owed and settled, webhook events once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.booking import AlreadyDone, BookingPolicy, BookingState
+from core.geo import PlaceIndex
+from core.ids import Cents
+from core.payments import LedgerKind, ProviderEvent, RefundTooLarge, totals_of, unbalanced
+from core.services import booking, payments
+from tests.conftest import FrozenClock
+from tests.services.test_booking import CUSTOMER, POLICY, Uow, World
+
+
+def books(w: World, b: int):  # type: ignore[no-untyped-def]
+    with w.uow() as u:
+        return u.ledger.of_booking(b)  # type: ignore[arg-type]
+
+
+def done(w: World, minutes: int, method: str = "card", estimate_minutes: int = 60) -> int:
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=30, minutes=estimate_minutes)
+    w.pay(b, method)
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    w.clock.advance(minutes=minutes)
+    booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=POLICY)
+    booking.confirm_time(w.uow(), CUSTOMER, b, now=w.clock(), policy=POLICY, payments=w.payments)
+    return b
+
+
+@pytest.fixture
+def world(uow: Uow, clock: FrozenClock, places: PlaceIndex) -> World:
+    return World(uow, clock, places)
+
+
+def test_more_time_than_the_hold_covers_is_paid_only_once_approved(world: World) -> None:
+    b = done(world, minutes=70)  # estimate 15 €, hold 18 €; 1 h 15 min cost 18,75 €
+    entries = books(world, b)
+    hold = world.get(b).payment_ref
+    from_hold = totals_of([e for e in entries if e.reference == hold])
+    assert from_hold[LedgerKind.AUTHORISED] == 1800 and from_hold[LedgerKind.CAPTURED] == 1800
+    extra = totals_of([e for e in entries if e.reference.endswith(f"booking-{b}-extra")])
+    assert extra[LedgerKind.CAPTURED] == 75  # offline: the customer's OK is immediate
+    assert unbalanced(entries) == 0 and totals_of(entries)[LedgerKind.FEE] == 375
+
+
+def test_a_short_job_captures_the_actual_time_and_releases_the_rest(world: World) -> None:
+    b = done(world, minutes=40, estimate_minutes=120)  # hold 36 €, one hour billed: 15 €
+    t = totals_of(books(world, b))
+    assert (t[LedgerKind.AUTHORISED], t[LedgerKind.CAPTURED], t[LedgerKind.RELEASED]) == (3600, 1500, 2100)
+    assert t[LedgerKind.FEE] == 300 and unbalanced(books(world, b)) == 0
+    assert ("capture", f"booking-{b}-capture", 1500) in world.payments.calls
+
+
+def test_support_refunds_part_once_even_when_asked_twice(world: World) -> None:
+    b = done(world, minutes=40, estimate_minutes=120)
+    payments.refund(
+        world.uow(), b, Cents(500), reason="arrived late", now=world.clock(), payments=world.payments
+    )
+    payments.refund(
+        world.uow(), b, Cents(500), reason="arrived late", now=world.clock(), payments=world.payments
+    )
+    t = totals_of(books(world, b))
+    assert t[LedgerKind.REFUNDED] == 1000  # two refunds asked, two made: each is a new request
+    refunds = [c for c in world.payments.calls if c[0] == "refund"]
+    assert len(refunds) == 2 and unbalanced(books(world, b)) == 0
+    with pytest.raises(RefundTooLarge):
+        payments.refund(world.uow(), b, Cents(501), reason="", now=world.clock(), payments=world.payments)
+    assert "payments.refunded_customer" in world.keys(CUSTOMER)
+
+
+def test_a_crash_after_the_provider_captured_is_repaired_by_running_the_step_again(world: World) -> None:
+    b = world.pick(0)
+    world.accept(0, b)
+    world.schedule(b, in_hours=30, minutes=60)
+    world.pay(b, "card")
+    booking.check_in(world.uow(), world.tg(0), b, now=world.clock())
+    booking.check_out(world.uow(), world.tg(0), b, now=world.clock(), policy=POLICY)
+
+    class Crash(Exception):
+        pass
+
+    real = world.uow
+
+    def crashing():  # type: ignore[no-untyped-def]
+        u = real()
+        u.commit = lambda: (_ for _ in ()).throw(Crash())  # type: ignore[method-assign]
+        return u
+
+    with pytest.raises(Crash):  # the provider captured, then the process died before the commit
+        booking.confirm_time(
+            crashing(), CUSTOMER, b, now=world.clock(), policy=POLICY, payments=world.payments
+        )
+    assert world.get(b).state is BookingState.DONE and books(world, b)[-1].kind is LedgerKind.AUTHORISED
+    booking.confirm_time(world.uow(), CUSTOMER, b, now=world.clock(), policy=POLICY, payments=world.payments)
+    assert [c for c in world.payments.calls if c[0] == "capture"] == [
+        ("capture", f"booking-{b}-capture", 1500)
+    ]
+    assert totals_of(books(world, b))[LedgerKind.CAPTURED] == 1500
+    compared, differences = payments.reconcile(world.uow(), world.payments)
+    assert compared >= 1 and differences == []
+
+
+def test_a_late_cancellation_captures_the_fee_and_releases_the_rest(world: World) -> None:
+    b = world.pick(0)
+    world.accept(0, b)
+    world.schedule(b, in_hours=3, minutes=120)  # estimate 30 €, hold 36 €
+    world.pay(b, "card")
+    booking.cancel(world.uow(), CUSTOMER, b, now=world.clock(), policy=POLICY, payments=world.payments)
+    t = totals_of(books(world, b))
+    assert (t[LedgerKind.CAPTURED], t[LedgerKind.RELEASED]) == (1500, 2100)
+    assert unbalanced(books(world, b)) == 0
+
+
+def test_cash_fees_are_owed_and_taken_from_the_next_card_job(world: World) -> None:
+    w = world
+    first = done(w, minutes=50, method="cash")
+    assert "booking.receipt_helper_cash" in w.keys(w.tg(0))
+    payments.cash_received(w.uow(), w.tg(0), first, now=w.clock(), policy=POLICY)
+    with pytest.raises(AlreadyDone):  # the button pressed twice
+        payments.cash_received(w.uow(), w.tg(0), first, now=w.clock(), policy=POLICY)
+    assert payments.helper_balance(w.uow(), w.helpers[0].id) == 300  # 20 % of 15 €
+    assert "payments.cash_noted" in w.keys(w.tg(0))
+
+    w.new_request()
+    second = done(w, minutes=40, estimate_minutes=120)  # card, 15 € captured
+    t = totals_of(books(w, second))
+    assert t[LedgerKind.FEE] == 600 and t[LedgerKind.PAYOUT] == 900 and t[LedgerKind.BALANCE] == -300
+    assert payments.helper_balance(w.uow(), w.helpers[0].id) == 0 and unbalanced(books(w, second)) == 0
+
+
+def test_webhook_events_apply_once_and_in_any_order(world: World) -> None:
+    b = world.pick(0)
+    world.accept(0, b)
+    world.schedule(b, in_hours=30, minutes=60)
+    event = ProviderEvent("evt_1", "charge.dispute.created", booking_id=b, reference="pi_x")
+    assert (
+        payments.apply_event(world.uow(), event, now=world.clock(), policy=POLICY, payments=world.payments)
+        == "flagged"
+    )
+    assert (
+        payments.apply_event(world.uow(), event, now=world.clock(), policy=POLICY, payments=world.payments)
+        == "repeat"
+    )
+    late = ProviderEvent(
+        "evt_2", "payment_intent.amount_capturable_updated", booking_id=b, reference="pi_unknown"
+    )
+    assert (
+        payments.apply_event(world.uow(), late, now=world.clock(), policy=POLICY, payments=world.payments)
+        == "pending"
+    )
+    assert world.get(b).state is BookingState.SCHEDULED
+
+
+def test_a_hold_about_to_lapse_is_renewed_before_the_visit(
+    uow: Uow, clock: FrozenClock, places: PlaceIndex
+) -> None:
+    w = World(uow, clock, places, BookingPolicy())
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=24 * 8, minutes=60)
+    w.pay(b, "card")
+    w.inbox(CUSTOMER)
+    clock.advance(days=6, minutes=1)
+    w.fire_due()
+    assert w.get(b).state is BookingState.SCHEDULED and w.get(b).payment is None
+    assert "booking.hold_renew" in w.keys(CUSTOMER)
+    assert totals_of(books(w, b))[LedgerKind.RELEASED] == 1800
+    w.pay(b, "card")
+    assert w.get(b).state is BookingState.PAID
+    _ = timedelta
