@@ -106,9 +106,11 @@ async def test_a_whole_booking_in_german(customer_factory, helper_at) -> None:  
     receipt, ask_rating = await anna.replies(2)
     assert text(receipt).startswith(
         "🧾 Beleg für Auftrag"
-    ) and "Summe: 7 € · bezahlt per Test-Kartenzahlung" in text(receipt)
+    ) and "Summe: 7 € (inkl. Service-Friends-Gebühr 1,40 €) · bezahlt per Test-Kartenzahlung" in text(receipt)
     receipt_helper, ask_helper = await jonas.replies(2)
-    assert "abgerechnet: 1 Std. = 7 €" in text(receipt_helper)
+    assert "abgerechnet: 1 Std. = 7 €" in text(receipt_helper) and "dein Anteil 5,60 €" in text(
+        receipt_helper
+    )
 
     await press(anna, ask_rating, "5⭐")
     [thanks] = await anna.replies(1)
@@ -187,7 +189,12 @@ async def test_a_whole_booking_in_english_with_a_decline_first(customer_factory,
     [confirm] = await sam.replies(1)
     await press(sam, confirm, "✅ That's right")
     receipt, ask = await sam.replies(2)
-    assert "Total: €8 · paid by cash" in text(receipt)
+    assert "Total: €8 (incl. Service Friends fee €1.60) · paid by cash" in text(receipt)
+    settled, _ask_tom = await tom.replies(2)
+    assert "paid to you in cash" in text(settled)
+    await press(tom, settled, "💶 Cash received")
+    [noted] = await tom.replies(1)
+    assert "The Service Friends fee of €1.60 is added to what you owe (now €1.60)" in text(noted)
     await press(sam, ask, "4⭐")
     [comment] = await sam.replies(1)
     await press(sam, comment, "Skip")
