@@ -156,9 +156,11 @@ def set_paused(uow: UnitOfWork, telegram_id: TelegramUserId, paused: bool, *, no
 def profile(uow: UnitOfWork, telegram_id: TelegramUserId) -> list[Reply]:
     with uow:
         helper = uow.helpers.by_telegram_id(telegram_id)
-    if helper is None or helper.status is HelperStatus.REGISTERING:
-        raise NotRegistering()
-    return profile_replies(helper)
+        if helper is None or helper.status is HelperStatus.REGISTERING:
+            raise NotRegistering()
+        owed = uow.ledger.balance(helper.id)
+    money = Reply("profile.owed" if owed > 0 else "profile.owes_nothing", {"owed": owed})
+    return [*profile_replies(helper), money]
 
 
 def question(helper: Helper) -> Reply:

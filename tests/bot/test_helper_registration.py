@@ -74,7 +74,9 @@ async def test_a_helper_registers_in_german_and_is_offered_after_verification(
     await press(ben, "⏸ Vermittlung pausieren")
     assert ben.new()[-2].startswith("Du bist pausiert")
     await ben.user.says("/profile")
-    assert [lbl for lbl, _ in ben.last().buttons][-1] == "▶️ Vermittlung fortsetzen"
+    card, money = ben.api.to(ben.user.id)[-2:]
+    assert [lbl for lbl, _ in card.buttons][-1] == "▶️ Vermittlung fortsetzen"
+    assert money.text == "💶 Keine offenen Gebühren. Auszahlungen per Karte: /payouts"
 
 
 async def test_registration_resumes_after_leaving(person: Callable[..., Chat]) -> None:
