@@ -213,6 +213,7 @@ class Supervisor:
 
     def __init__(self, processes: list[Process]) -> None:
         self.processes = processes
+        self.stopping = False  # set first by stop(): a process stopping is not one that died
 
     def start(self, timeout: float = 240) -> None:
         for p in self.processes:
@@ -241,6 +242,8 @@ class Supervisor:
         """Restart what died; stop everything with the reason when one keeps dying."""
         now = time.monotonic()
         for p in self.processes:
+            if self.stopping:
+                return
             if p.alive():
                 continue
             p.restarts = [t for t in p.restarts if now - t < RESTART_WINDOW_S] + [now]
@@ -250,6 +253,7 @@ class Supervisor:
             p.start()
 
     def stop(self) -> None:
+        self.stopping = True
         for p in reversed(self.processes):
             p.stop()
 

@@ -144,7 +144,7 @@ def _ask_helpers(
             "until": deadline.isoformat(),
             "urgent": "yes" if request.urgency == "urgent" else "no",
         }
-        side = steps.helper_side(uow, helper)
+        side = steps.helper_side(uow, helper, request.language)
         uow.outbox.add(
             side.telegram_id,
             side.language,

@@ -29,10 +29,14 @@ class Side:
 # --- helpers used inside a transaction ------------------------------------------------------
 
 
-def helper_side(uow: UnitOfWork, helper: Helper) -> Side:
+def helper_side(uow: UnitOfWork, helper: Helper, prefer: Language | None = None) -> Side:
+    """A helper is written to in their chat's language; one who never wrote to the bot yet in
+    the customer's language (they speak it, or they would not be matched)."""
     customer = uow.customers.by_telegram_id(helper.telegram_id)
-    language = customer.language if customer else next(iter(sorted(helper.languages)), Language.DE)
-    return Side(helper.telegram_id, language)
+    if customer is not None:
+        return Side(helper.telegram_id, customer.language)
+    spoken = prefer if prefer in helper.languages else next(iter(sorted(helper.languages)), Language.DE)
+    return Side(helper.telegram_id, spoken or Language.DE)
 
 
 def side(uow: UnitOfWork, booking: Booking, who: Actor) -> Side:
@@ -41,7 +45,7 @@ def side(uow: UnitOfWork, booking: Booking, who: Actor) -> Side:
         return Side(customer.telegram_id, customer.language)
     helper = uow.helpers.get(booking.helper_id)
     assert helper is not None
-    return helper_side(uow, helper)
+    return helper_side(uow, helper, uow.customers.get(booking.customer_id).language)
 
 
 def tell(uow: UnitOfWork, booking: Booking, who: Actor, reply: Reply, now: datetime) -> None:
