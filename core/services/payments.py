@@ -397,8 +397,14 @@ def _apply(
     ):
         if event.purpose == "extra":
             return _extra_paid(uow, booking, event.reference, now=now, policy=policy, payments=payments)
-        if booking.state is not S.SCHEDULED or booking.payment_ref == event.reference:
+        if booking.payment_ref == event.reference:
             return "already"
+        if booking.state is not S.SCHEDULED:  # paid another way meanwhile (cash, a second page)
+            payments.release(event.reference, idempotency_key=f"stray-{event.reference}")
+            steps.tell(
+                uow, booking, A.CUSTOMER, Reply("payments.stray_released", steps.params(uow, booking)), now
+            )
+            return "released"
         state = payments.payment(event.reference)
         if state.capturable > 0:
             card_held_in(

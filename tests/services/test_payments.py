@@ -174,3 +174,25 @@ def test_a_hold_about_to_lapse_is_renewed_before_the_visit(
     w.pay(b, "card")
     assert w.get(b).state is BookingState.PAID
     _ = timedelta
+
+
+def test_a_card_payment_finishing_after_cash_was_chosen_is_released(world: World) -> None:
+    b = world.pick(0)
+    world.accept(0, b)
+    world.schedule(b, in_hours=30, minutes=60)
+    stray = world.payments.checkout(  # the customer opened the card page, then chose cash in the chat
+        booking_id=b,
+        amount=Cents(1800),
+        fee=Cents(360),
+        destination=None,
+        description="",
+        idempotency_key="late",  # type: ignore[arg-type]
+    )
+    world.pay(b, "cash")
+    event = ProviderEvent("evt_late", "checkout.session.completed", booking_id=b, reference=stray.reference)
+    assert (
+        payments.apply_event(world.uow(), event, now=world.clock(), policy=POLICY, payments=world.payments)
+        == "released"
+    )
+    assert world.payments.payment(stray.reference).status == "canceled"
+    assert world.get(b).state is BookingState.CASH
