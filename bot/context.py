@@ -13,7 +13,6 @@ from telegram import Bot, Message, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.keyboards import markup_for
-from bot.texts import Catalog
 from core.booking import DEFAULT_POLICY, BookingPolicy
 from core.geo import PlaceIndex
 from core.ids import TelegramUserId
@@ -22,6 +21,7 @@ from core.language import Language
 from core.notices import Reply
 from core.ports import PaymentProvider, UnitOfWork
 from core.services import intake
+from core.texts import Catalog
 from gateways.offline_payments import OfflinePayments
 from gateways.rasa_client import RasaClient
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.callbacks import BookingButton, HelperButton, PickCategory, PickHelper, PickLanguage, RequestButton
-from bot.texts import Catalog
 from core.categories import SERVICE_CATEGORIES
 from core.language import Language
 from core.notices import Choice, Reply
 from core.onboarding import BEZIRKE, EDITABLE, RADII_KM
+from core.texts import Catalog
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 

@@ -1,27 +1,52 @@
-"""The app's web server (FastAPI): Stripe webhooks now, the staff console later.
+"""The app's web server (FastAPI): Stripe webhooks and the staff console.
 
 `create_app(services)` registers every route in one place. Webhooks are verified on the raw
 body with the endpoint secret; a forged or stale one is refused with 400 and logged; every
 event is applied once (by its id), in any order.
+
+The console: server-rendered pages behind a login (Argon2 passwords, server-side sessions in
+an HttpOnly, SameSite=Strict cookie, Secure behind HTTPS), a CSRF token in every form, strict
+security headers (our own scripts and styles only), roles, and an audit log of every action.
 """
 
-from __future__ import annotations
-
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
 
+from console import auth
 from core.booking import BookingPolicy
+from core.errors import DomainError
+from core.language import Language
 from core.payments import ProviderEvent
 from core.ports import PaymentProvider, UnitOfWork
-from core.services import payments
+from core.services import payments, staff
+from core.staff import NotAllowed, Permission, StaffMember
+from core.texts import BERLIN, Catalog, money
+from storage.queries import Queries
 
 log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+SESSION_COOKIE = "sf_session"
+LOGIN_CSRF_COOKIE = "sf_login_csrf"
+LANG_COOKIE = "sf_lang"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 @dataclass
@@ -32,10 +57,106 @@ class WebServices:
     now: Callable[[], datetime]
     #: (raw body, Stripe-Signature header) → the event; raises ValueError when refused.
     verify_webhook: Callable[[bytes, str], ProviderEvent] | None = None
+    queries: Queries | None = None
+    catalog: Catalog | None = None
+    session_hours: int = 8
+    #: Behind HTTPS (a proxy): cookies get the Secure flag.
+    secure_cookies: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Staffed:
+    """The signed-in member on this request, with the session's CSRF token."""
+
+    member: StaffMember
+    csrf: str
+    token_hash: str
 
 
 def create_app(services: WebServices) -> FastAPI:
     app = FastAPI(title="Service Friends", docs_url=None, redoc_url=None, openapi_url=None)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if request.url.path not in {"/healthz", "/stripe/webhook"}:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def language(request: Request) -> Language:
+        chosen = request.cookies.get(LANG_COOKIE) or request.headers.get("accept-language", "en")[:2]
+        return Language.DE if chosen.lower().startswith("de") else Language.EN
+
+    def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+        lang = language(request)
+        catalog = services.catalog
+
+        def t(key: str, **params: Any) -> str:
+            return catalog.render(f"console.{key}", lang, params) if catalog else key
+
+        def when(moment: datetime | None) -> str:
+            return moment.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if moment else "–"
+
+        def euros(cents: int | None) -> str:
+            return money(cents, lang) if cents is not None else "–"
+
+        return templates.TemplateResponse(
+            request,
+            name,
+            {"t": t, "when": when, "euros": euros, "lang": str(lang), **context},
+            status_code=status,
+        )
+
+    def cookie(response: Response, name: str, value: str, *, max_age: int | None = None) -> None:
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            httponly=True,
+            samesite="strict",
+            secure=services.secure_cookies,
+            path="/",
+        )
+
+    async def signed_in(request: Request) -> Staffed | None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+        digest = auth.token_hash(token)
+        found = await run_in_threadpool(staff.session, services.uow(), digest, now=services.now())
+        return None if found is None else Staffed(found[0], found[1], digest)
+
+    async def page_user(request: Request) -> Staffed:
+        """For pages: without a session, to the login."""
+        who = await signed_in(request)
+        if who is None:
+            raise HTTPException(303, headers={"Location": "/login"})
+        return who
+
+    async def form_user(request: Request, csrf: Annotated[str, Form()] = "") -> Staffed:
+        """For state changes: a session and its CSRF token, or 403 and nothing changes."""
+        who = await signed_in(request)
+        if who is None or not auth.same(csrf, who.csrf):
+            raise HTTPException(403, "missing or wrong CSRF token, or no session")
+        return who
+
+    Page = Annotated[Staffed, Depends(page_user)]
+    Act = Annotated[Staffed, Depends(form_user)]
+
+    def allowed(who: Staffed, permission: Permission) -> None:
+        if not who.member.may(permission):
+            raise HTTPException(403, f"your role may not {permission}")
+
+    def address(request: Request) -> str:
+        return request.client.host if request.client else ""
+
+    # ---- unauthenticated ------------------------------------------------------------------
 
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:
@@ -50,8 +171,7 @@ def create_app(services: WebServices) -> FastAPI:
         try:
             event = services.verify_webhook(payload, request.headers.get("stripe-signature", ""))
         except ValueError as err:
-            client = request.client.host if request.client else "?"
-            log.warning("Stripe webhook refused from %s: %s", client, err)
+            log.warning("Stripe webhook refused from %s: %s", address(request) or "?", err)
             return JSONResponse({"error": "invalid signature"}, status_code=400)
         done = await run_in_threadpool(
             payments.apply_event,
@@ -63,5 +183,194 @@ def create_app(services: WebServices) -> FastAPI:
         )
         log.info("Stripe event %s (%s): %s", event.id, event.type, done)
         return JSONResponse({"received": True, "result": done})
+
+    @app.get("/login", response_class=HTMLResponse)
+    async def login_form(request: Request, error: str = "") -> HTMLResponse:
+        token = auth.new_token()
+        response = render(request, "login.html", {"csrf": token, "error": error})
+        cookie(response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+        return response
+
+    @app.post("/login")
+    async def login(
+        request: Request,
+        email: Annotated[str, Form()] = "",
+        password: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        if not auth.same(csrf, request.cookies.get(LOGIN_CSRF_COOKIE, "")):
+            raise HTTPException(403, "missing or wrong CSRF token")
+        try:
+            member = await run_in_threadpool(
+                staff.log_in,
+                services.uow(),
+                email,
+                auth.password_check(password),
+                address=address(request),
+                now=services.now(),
+            )
+        except staff.SlowDown as err:
+            return render(
+                request,
+                "login.html",
+                {"csrf": csrf, "error": "slow_down", "seconds": err.params["seconds"]},
+                status=429,
+            )
+        except staff.LoginRefused:
+            return render(request, "login.html", {"csrf": csrf, "error": "refused"}, status=401)
+        token = auth.new_token()  # a fresh session at every login
+        await run_in_threadpool(
+            staff.start_session,
+            services.uow(),
+            member,
+            auth.token_hash(token),
+            auth.new_token(),
+            now=services.now(),
+            hours=services.session_hours,
+        )
+        response = RedirectResponse("/", status_code=303)
+        cookie(response, SESSION_COOKIE, token, max_age=services.session_hours * 3600)
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+        return response
+
+    @app.post("/logout")
+    async def logout(who: Act) -> Response:
+        await run_in_threadpool(staff.end_session, services.uow(), who.token_hash)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.post("/language")
+    async def set_language(who: Act, lang: Annotated[str, Form()] = "en") -> Response:
+        response = RedirectResponse("/", status_code=303)
+        cookie(response, LANG_COOKIE, "de" if lang == "de" else "en", max_age=365 * 86400)
+        return response
+
+    # ---- pages ------------------------------------------------------------------------------
+
+    def queries() -> Queries:
+        assert services.queries is not None
+        return services.queries
+
+    @app.get("/", response_class=HTMLResponse)
+    async def dashboard(request: Request, who: Page) -> HTMLResponse:
+        board = await run_in_threadpool(queries().dashboard, services.now())
+        return render(request, "dashboard.html", {"who": who, "board": board})
+
+    @app.get("/helpers", response_class=HTMLResponse)
+    async def helpers(request: Request, who: Page) -> HTMLResponse:
+        lines = await run_in_threadpool(queries().helpers)
+        return render(request, "helpers.html", {"who": who, "helpers": lines})
+
+    @app.post("/helpers/{helper_id}/verify")
+    async def verify(
+        request: Request, helper_id: int, who: Act, note: Annotated[str, Form()] = ""
+    ) -> Response:
+        allowed(who, Permission.VERIFY)
+        await _act(
+            staff.verify_helper,
+            services.uow(),
+            who.member,
+            helper_id,
+            note.strip() or "checked",
+            now=services.now(),
+            address=address(request),
+        )
+        return RedirectResponse("/helpers", status_code=303)
+
+    @app.post("/helpers/{helper_id}/suspend")
+    async def suspend(
+        request: Request,
+        helper_id: int,
+        who: Act,
+        reason: Annotated[str, Form()] = "",
+        undo: Annotated[str, Form()] = "",
+    ) -> Response:
+        allowed(who, Permission.SUSPEND)
+        if not reason.strip():
+            raise HTTPException(400, "a reason is needed; the helper is told it")
+        await _act(
+            staff.suspend_helper,
+            services.uow(),
+            who.member,
+            helper_id,
+            reason.strip(),
+            suspended=not undo,
+            now=services.now(),
+            address=address(request),
+        )
+        return RedirectResponse("/helpers", status_code=303)
+
+    @app.get("/bookings", response_class=HTMLResponse)
+    async def bookings(request: Request, who: Page, state: str = "") -> HTMLResponse:
+        lines = await run_in_threadpool(queries().bookings, state=state or None)
+        return render(request, "bookings.html", {"who": who, "bookings": lines, "state": state})
+
+    @app.get("/bookings/{booking_id}", response_class=HTMLResponse)
+    async def booking_page(request: Request, booking_id: int, who: Page) -> HTMLResponse:
+        q = queries()
+        events = await run_in_threadpool(q.timeline, booking_id)
+        if not events:
+            raise HTTPException(404, "no such booking")
+        ledger = await run_in_threadpool(q.ledger, booking_id)
+        ratings = await run_in_threadpool(q.ratings, booking_id)
+        return render(
+            request,
+            "booking.html",
+            {"who": who, "id": booking_id, "events": events, "ledger": ledger, "ratings": ratings},
+        )
+
+    @app.post("/bookings/{booking_id}/refund")
+    async def refund(
+        request: Request,
+        booking_id: int,
+        who: Act,
+        cents: Annotated[int, Form()],
+        reason: Annotated[str, Form()] = "",
+        confirm: Annotated[str, Form()] = "",
+    ) -> Response:
+        allowed(who, Permission.REFUND)
+        if confirm != "yes" or not reason.strip():
+            raise HTTPException(400, "confirm the refund and give a reason")
+        await _act(
+            payments.refund,
+            services.uow(),
+            booking_id,
+            cents,
+            reason=reason.strip(),
+            now=services.now(),
+            payments=services.payments,
+        )
+        await run_in_threadpool(_audit_refund, who.member, booking_id, cents, reason, address(request))
+        return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+
+    def _audit_refund(member: StaffMember, booking_id: int, cents: int, reason: str, where: str) -> None:
+        uow = services.uow()
+        with uow:
+            staff.audit(
+                uow,
+                member,
+                "refund",
+                "booking",
+                str(booking_id),
+                "",
+                f"{cents} cents · {reason}",
+                now=services.now(),
+                address=where,
+            )
+            uow.commit()
+
+    @app.get("/audit", response_class=HTMLResponse)
+    async def audit_log(request: Request, who: Page) -> HTMLResponse:
+        entries = await run_in_threadpool(staff.recent_audit, services.uow())
+        return render(request, "audit.html", {"who": who, "entries": entries})
+
+    async def _act(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await run_in_threadpool(use_case, *args, **kwargs)
+        except NotAllowed as err:
+            raise HTTPException(403, err.key) from err
+        except DomainError as err:
+            raise HTTPException(400, f"{err.key} {dict(err.params)}") from err
 
     return app

@@ -299,7 +299,7 @@ def _support() -> tuple[Any, Any]:
     from friends.wiring import uow_factory
 
     settings = Settings()
-    return uow_factory(settings.database_url), datetime.now(UTC)
+    return uow_factory(settings.database_url)(), datetime.now(UTC)  # one use case per command
 
 
 @bookings_app.command("show")
@@ -464,6 +464,57 @@ def payments_reconcile() -> None:
     print(f"{compared} payments compared, {len(differences)} differences.")
     if differences:
         raise typer.Exit(1)
+
+
+staff_app = typer.Typer(no_args_is_help=True, help="Staff accounts of the console.")
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("add")
+def staff_add(
+    email: str,
+    role: Annotated[str, typer.Option(help="support or admin")] = "support",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from stdin")
+    ] = False,
+) -> None:
+    """Create a staff account (the password is prompted for, or read from stdin; never logged)."""
+    import getpass
+
+    from console.auth import hash_password
+    from core.errors import DomainError
+    from core.services.staff import add_staff
+    from core.staff import Role, check_password
+
+    if role not in {"support", "admin"}:
+        raise typer.BadParameter("role is support or admin")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise typer.BadParameter("the two passwords differ")
+    uow, now = _support()
+    try:
+        check_password(password)
+        member = add_staff(uow, email, Role(role), hash_password(password), now=now)
+    except DomainError as err:
+        raise typer.BadParameter(f"{err.key} {dict(err.params)}") from None
+    print(f"Staff account {member.email} ({member.role}) created.")
+
+
+@staff_app.command("disable")
+def staff_disable(email: str) -> None:
+    """Disable an account; its sessions end at once."""
+    from core.errors import DomainError
+    from core.services.staff import set_disabled
+
+    uow, now = _support()
+    try:
+        member = set_disabled(uow, email, True, now=now)
+    except DomainError as err:
+        raise typer.BadParameter(f"{err.key} {dict(err.params)}") from None
+    print(f"Staff account {member.email} is disabled.")
 
 
 @app.command()

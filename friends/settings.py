@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     payment_return_url: str = "https://t.me/"
     #: The app's web server (Stripe webhooks, later the staff console), on 127.0.0.1.
     web_port: int = 8080
+    #: The console is served behind HTTPS (a reverse proxy): session cookies get the Secure flag.
+    console_secure_cookies: bool = False
 
     @field_validator("telegram_bot_token")
     @classmethod

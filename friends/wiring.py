@@ -10,16 +10,17 @@ from pathlib import Path
 
 from actions.base import ActionServices
 from bot.context import BotServices
-from bot.texts import Catalog
 from console.app import WebServices
 from core.geo import PlaceIndex
 from core.ports import PaymentProvider, UnitOfWork
+from core.texts import Catalog
 from friends.settings import ROOT, Settings
 from gateways.offline_payments import OfflinePayments
 from gateways.rasa_client import RasaClient
 from gateways.stripe_payments import StripePayments, verify_webhook
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
+from storage.queries import Queries
 from storage.uow import SqlUnitOfWork
 
 DATA = ROOT / "data" / "berlin"
@@ -81,8 +82,13 @@ def offline_or_live_payments(settings: Settings) -> PaymentProvider:
 
 def web_services(settings: Settings) -> WebServices:
     secret = settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
+    upgrade(settings.database_url)
+    sessions = session_factory(make_engine(settings.database_url))
     return WebServices(
-        uow=uow_factory(settings.database_url),
+        uow=lambda: SqlUnitOfWork(sessions),
+        queries=Queries(sessions),
+        catalog=Catalog.load(LOCALES),
+        secure_cookies=settings.console_secure_cookies,
         payments=offline_or_live_payments(settings),
         policy=settings.booking_policy,
         now=utc_now,

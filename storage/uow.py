@@ -16,6 +16,7 @@ from storage.booking_repository import (
 )
 from storage.helper_repository import SqlHelpers, SqlOffers
 from storage.repositories import SqlCustomers, SqlOutbox, SqlProcessedUpdates, SqlRequests
+from storage.staff_repository import SqlAudit, SqlStaff
 
 
 class SqlUnitOfWork:
@@ -31,6 +32,8 @@ class SqlUnitOfWork:
     ratings: SqlRatings
     ledger: SqlLedger
     provider_events: SqlProviderEvents
+    staff: SqlStaff
+    audit: SqlAudit
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -52,6 +55,8 @@ class SqlUnitOfWork:
         self.ratings = SqlRatings(self._session)
         self.ledger = SqlLedger(self._session)
         self.provider_events = SqlProviderEvents(self._session)
+        self.staff = SqlStaff(self._session)
+        self.audit = SqlAudit(self._session)
         return self
 
     def __exit__(

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from core.booking import (
     ACTIVE_STATES,
     AGREED_STATES,
+    DEFAULT_POLICY,
     VISIT_TIMERS,
     Actor,
     AlreadyDone,
@@ -214,6 +215,13 @@ def _rematch(uow: UnitOfWork, booking: Booking, *, now: datetime, policy: Bookin
         "minutes": max(1, round(policy.offer_minutes)),
     }
     uow.outbox.add(customer.telegram_id, customer.language, Reply(f"booking.{why}_next", params), now=now)
+
+
+def rematch_in(
+    uow: UnitOfWork, booking: Booking, *, now: datetime, policy: BookingPolicy = DEFAULT_POLICY
+) -> None:
+    """Inside a transaction: support took an offer back (a suspended helper); ask the next."""
+    _rematch(uow, booking, now=now, policy=policy, why="withdrawn")
 
 
 def answer_offer(

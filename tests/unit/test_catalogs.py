@@ -8,11 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from bot.texts import Catalog
 from core.categories import Category
 from core.helpers import HelperStatus
 from core.language import Language
 from core.onboarding import EDITABLE, Field
+from core.texts import Catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = Catalog.load(ROOT / "locales")

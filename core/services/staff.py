@@ -1,0 +1,250 @@
+"""Staff use cases: accounts, logins slowed down after failures, sessions, and the staff actions
+on helpers, each written to the audit log. Passwords are hashed by the adapter (console);
+core sees only hashes and a `verify` callable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Final
+
+from core.booking import Actor, BookingState, Trigger
+from core.errors import DomainError, UnknownHelper
+from core.helpers import Helper, HelperStatus
+from core.ids import HelperId
+from core.notices import Reply
+from core.ports import UnitOfWork
+from core.services import booking as booking_service
+from core.services import matching, steps
+from core.staff import (
+    AuditEntry,
+    NotAllowed,
+    Permission,
+    Role,
+    StaffExists,
+    StaffMember,
+    UnknownStaff,
+    checked_email,
+)
+
+#: Failed logins allowed before each next try has to wait (2, 4, 8 … seconds, at most 15 min).
+FREE_FAILURES: Final = 3
+MAX_WAIT: Final = timedelta(minutes=15)
+SESSION_HOURS: Final = 8
+
+
+class LoginRefused(DomainError):
+    key = "staff.login_refused"
+
+
+class SlowDown(DomainError):
+    """Too many failed logins for this account or this address: wait."""
+
+    key = "staff.slow_down"
+
+
+def add_staff(uow: UnitOfWork, email: str, role: Role, password_hash: str, *, now: datetime) -> StaffMember:
+    with uow:
+        email = checked_email(email)
+        if uow.staff.by_email(email) is not None:
+            raise StaffExists(email=email)
+        member = uow.staff.add(email, password_hash, role, now=now)
+        audit(uow, None, "staff_add", "staff", str(member.id), "", f"{email} {role}", now=now)
+        uow.commit()
+        return member
+
+
+def set_disabled(uow: UnitOfWork, email: str, disabled: bool, *, now: datetime) -> StaffMember:
+    """Disable (and log out everywhere) or enable an account."""
+    with uow:
+        found = uow.staff.by_email(checked_email(email))
+        if found is None:
+            raise UnknownStaff(email=email)
+        member, _ = found
+        uow.staff.set_disabled(member.id, disabled)
+        if disabled:
+            uow.staff.end_sessions_of(member.id)
+        audit(
+            uow,
+            None,
+            "staff_disable" if disabled else "staff_enable",
+            "staff",
+            str(member.id),
+            str(member.disabled),
+            str(disabled),
+            now=now,
+        )
+        uow.commit()
+        return replace(member, disabled=disabled)
+
+
+def _wait(failures: tuple[int, datetime] | None, now: datetime) -> timedelta:
+    if failures is None or failures[0] < FREE_FAILURES:
+        return timedelta(0)
+    count, last = failures
+    delay = min(timedelta(seconds=2 ** (count - FREE_FAILURES + 1)), MAX_WAIT)
+    return max(timedelta(0), last + delay - now)
+
+
+def log_in(
+    uow: UnitOfWork,
+    email: str,
+    verify: Callable[[str | None], bool],
+    *,
+    address: str,
+    now: datetime,
+) -> StaffMember:
+    """The member for these credentials. `verify(hash)` checks the typed password against a hash,
+    and is called (with None) for unknown e-mails too, so both take the same time. After a few
+    failures per account or per address, each next try must wait longer (SlowDown)."""
+    with uow:
+        email = email.strip().lower()
+        keys = (f"email:{email}"[:300], f"address:{address}"[:300])
+        wait = max(_wait(uow.staff.failures(k), now) for k in keys)
+        if wait > timedelta(0):
+            raise SlowDown(seconds=int(wait.total_seconds()) + 1)
+        found = uow.staff.by_email(email)
+        good = verify(found[1] if found else None)
+        if found is None or not good or found[0].disabled:
+            for key in keys:
+                uow.staff.failed(key, now=now)
+            uow.commit()
+            raise LoginRefused()
+        for key in keys:
+            uow.staff.forget_failures(key)
+        audit(uow, found[0], "login", "staff", str(found[0].id), "", "", now=now, address=address)
+        uow.commit()
+        return found[0]
+
+
+def start_session(
+    uow: UnitOfWork,
+    member: StaffMember,
+    token_hash: str,
+    csrf: str,
+    *,
+    now: datetime,
+    hours: int = SESSION_HOURS,
+) -> None:
+    with uow:
+        uow.staff.start_session(token_hash, member.id, csrf, now=now, expires=now + timedelta(hours=hours))
+        uow.commit()
+
+
+def session(uow: UnitOfWork, token_hash: str, *, now: datetime) -> tuple[StaffMember, str] | None:
+    with uow:
+        return uow.staff.session_of(token_hash, now=now)
+
+
+def end_session(uow: UnitOfWork, token_hash: str) -> None:
+    with uow:
+        uow.staff.end_session(token_hash)
+        uow.commit()
+
+
+def audit(
+    uow: UnitOfWork,
+    member: StaffMember | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: str,
+    after: str,
+    *,
+    now: datetime,
+    address: str = "",
+) -> None:
+    """Inside a transaction: one row of the append-only audit log."""
+    uow.audit.add(
+        AuditEntry(member.id if member else None, action, object_type, object_id, before, after, now, address)
+    )
+
+
+def require(member: StaffMember, permission: Permission) -> None:
+    if not member.may(permission):
+        raise NotAllowed(permission=str(permission))
+
+
+def recent_audit(uow: UnitOfWork, *, limit: int = 200) -> list[AuditEntry]:
+    with uow:
+        return uow.audit.recent(limit=limit)
+
+
+def _summary(helper: Helper) -> str:
+    return f"status={helper.status} verified={helper.verified}"
+
+
+def verify_helper(
+    uow: UnitOfWork, member: StaffMember, helper_id: int, note: str, *, now: datetime, address: str = ""
+) -> Helper:
+    """Support checked the helper (the note says what): from now on they can be offered."""
+    require(member, Permission.VERIFY)
+    with uow:
+        helper = uow.helpers.get(HelperId(helper_id))
+        if helper is None:
+            raise UnknownHelper(helper_id=helper_id)
+        verified = uow.helpers.save(replace(helper, verified=True), now=now)
+        matching.announce_helper(uow, verified, now=now)
+        side = steps.helper_side(uow, verified)
+        if not helper.verified:
+            uow.outbox.add(
+                side.telegram_id, side.language, Reply("helper.verified", {"name": helper.name}), now=now
+            )
+        audit(
+            uow,
+            member,
+            "helper_verify",
+            "helper",
+            str(helper_id),
+            _summary(helper),
+            f"{_summary(verified)} · {note}",
+            now=now,
+            address=address,
+        )
+        uow.commit()
+        return verified
+
+
+def suspend_helper(
+    uow: UnitOfWork,
+    member: StaffMember,
+    helper_id: int,
+    reason: str,
+    *,
+    suspended: bool,
+    now: datetime,
+    address: str = "",
+) -> Helper:
+    """Suspend (or let back) a helper, with a reason they are told in the chat. Offers they
+    have not answered are withdrawn and their requests go to the next helper."""
+    require(member, Permission.SUSPEND)
+    with uow:
+        helper = uow.helpers.get(HelperId(helper_id))
+        if helper is None:
+            raise UnknownHelper(helper_id=helper_id)
+        status = HelperStatus.SUSPENDED if suspended else HelperStatus.ACTIVE
+        changed = uow.helpers.save(replace(helper, status=status), now=now)
+        if suspended:
+            for offer in uow.bookings.of_helper(helper.id, [BookingState.OFFERED]):
+                withdrawn = steps.move(
+                    uow, offer, Trigger.WITHDRAW, Actor.SUPPORT, now=now, reason=f"helper suspended: {reason}"
+                )
+                uow.timers.cancel(offer.id)
+                booking_service.rematch_in(uow, withdrawn, now=now)
+        side = steps.helper_side(uow, changed)
+        key = "helper.suspended" if suspended else "helper.unsuspended"
+        uow.outbox.add(side.telegram_id, side.language, Reply(key, {"reason": reason}), now=now)
+        audit(
+            uow,
+            member,
+            "helper_suspend" if suspended else "helper_unsuspend",
+            "helper",
+            str(helper_id),
+            _summary(helper),
+            f"{_summary(changed)} · {reason}",
+            now=now,
+            address=address,
+        )
+        uow.commit()
+        return changed

@@ -1,0 +1,116 @@
+"""Staff accounts, sessions, failed logins and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from core.staff import AuditEntry, Role, StaffMember
+from storage.staff_rows import AuditRow, LoginFailureRow, StaffRow, StaffSessionRow
+
+
+def _member(row: StaffRow) -> StaffMember:
+    return StaffMember(row.id, row.email, Role(row.role), bool(row.disabled))
+
+
+class SqlStaff:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, email: str, password_hash: str, role: Role, *, now: datetime) -> StaffMember:
+        row = StaffRow(
+            email=email, password_hash=password_hash, role=str(role), disabled=False, created_at=now
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _member(row)
+
+    def by_email(self, email: str) -> tuple[StaffMember, str] | None:
+        row = self.session.scalar(select(StaffRow).where(StaffRow.email == email))
+        return None if row is None else (_member(row), row.password_hash)
+
+    def get(self, staff_id: int) -> StaffMember | None:
+        row = self.session.get(StaffRow, staff_id)
+        return None if row is None else _member(row)
+
+    def all(self) -> list[StaffMember]:
+        return [_member(r) for r in self.session.scalars(select(StaffRow).order_by(StaffRow.email))]
+
+    def set_disabled(self, staff_id: int, disabled: bool) -> None:
+        self.session.get_one(StaffRow, staff_id).disabled = disabled
+
+    def set_password_hash(self, staff_id: int, password_hash: str) -> None:
+        self.session.get_one(StaffRow, staff_id).password_hash = password_hash
+
+    def start_session(
+        self, token_hash: str, staff_id: int, csrf: str, *, now: datetime, expires: datetime
+    ) -> None:
+        self.session.add(
+            StaffSessionRow(
+                token_hash=token_hash, staff_id=staff_id, csrf=csrf, created_at=now, expires_at=expires
+            )
+        )
+        self.session.flush()
+
+    def session_of(self, token_hash: str, *, now: datetime) -> tuple[StaffMember, str] | None:
+        row = self.session.get(StaffSessionRow, token_hash)
+        if row is None or row.expires_at <= now:
+            return None
+        member = self.get(row.staff_id)
+        return None if member is None or member.disabled else (member, row.csrf)
+
+    def end_session(self, token_hash: str) -> None:
+        self.session.execute(delete(StaffSessionRow).where(StaffSessionRow.token_hash == token_hash))
+
+    def end_sessions_of(self, staff_id: int) -> None:
+        self.session.execute(delete(StaffSessionRow).where(StaffSessionRow.staff_id == staff_id))
+
+    def failures(self, key: str) -> tuple[int, datetime] | None:
+        row = self.session.get(LoginFailureRow, key)
+        return None if row is None else (row.count, row.last_at)
+
+    def failed(self, key: str, *, now: datetime) -> None:
+        row = self.session.get(LoginFailureRow, key)
+        if row is None:
+            self.session.add(LoginFailureRow(key=key, count=1, last_at=now))
+        else:
+            row.count, row.last_at = row.count + 1, now
+        self.session.flush()
+
+    def forget_failures(self, key: str) -> None:
+        self.session.execute(delete(LoginFailureRow).where(LoginFailureRow.key == key))
+
+
+class SqlAudit:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, entry: AuditEntry) -> None:
+        self.session.add(
+            AuditRow(
+                staff_id=entry.staff_id,
+                action=entry.action,
+                object_type=entry.object_type,
+                object_id=entry.object_id,
+                before=entry.before,
+                after=entry.after,
+                at=entry.at,
+                address=entry.address[:64],
+            )
+        )
+        self.session.flush()
+
+    def recent(
+        self, *, limit: int = 200, object_type: str | None = None, object_id: str | None = None
+    ) -> list[AuditEntry]:
+        stmt = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+        if object_type:
+            stmt = stmt.where(AuditRow.object_type == object_type)
+        if object_id:
+            stmt = stmt.where(AuditRow.object_id == object_id)
+        return [
+            AuditEntry(r.staff_id, r.action, r.object_type, r.object_id, r.before, r.after, r.at, r.address)
+            for r in self.session.scalars(stmt)
+        ]

@@ -1,0 +1,181 @@
+"""The staff console: login, sessions, CSRF, roles, security headers, audit, and that no page
+but /login and /healthz opens without a session."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from console import auth
+from console.app import WebServices, create_app
+from core.geo import PlaceIndex
+from core.helpers import HelperStatus
+from core.services import staff
+from core.staff import Role
+from core.texts import Catalog
+from friends.wiring import LOCALES
+from storage.db import make_engine, session_factory
+from storage.queries import Queries
+from storage.uow import SqlUnitOfWork
+from tests.conftest import FrozenClock
+from tests.services.test_booking import World
+
+PASSWORD = "correct horse battery"
+Client = Callable[..., TestClient]
+
+
+@pytest.fixture
+def console(sqlite_url: str, clock: FrozenClock, places: PlaceIndex) -> tuple[WebServices, World]:
+    sessions = session_factory(make_engine(sqlite_url))
+    uow = lambda: SqlUnitOfWork(sessions)  # noqa: E731
+    world = World(uow, clock, places)
+    for email, role in (("sam@support.test", Role.SUPPORT), ("ada@admin.test", Role.ADMIN)):
+        staff.add_staff(uow(), email, role, auth.hash_password(PASSWORD), now=clock())
+    services = WebServices(
+        uow=uow,
+        payments=world.payments,
+        policy=world.policy,
+        now=clock,
+        queries=Queries(sessions),
+        catalog=Catalog.load(LOCALES),
+    )
+    return services, world
+
+
+@pytest.fixture
+def client(console: tuple[WebServices, World]) -> TestClient:
+    return TestClient(create_app(console[0]), follow_redirects=False)
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    return client.post("/login", data={"email": email, "password": password, "csrf": csrf})
+
+
+def csrf_of(client: TestClient) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)  # type: ignore[union-attr]
+
+
+def test_login_starts_a_server_side_session_in_a_strict_httponly_cookie(client: TestClient) -> None:
+    page = client.get("/login")
+    assert page.status_code == 200 and 'name="csrf"' in page.text and 'type="password"' in page.text
+    response = login(client, "Sam@Support.test")
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert "sf_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    home = client.get("/")
+    assert home.status_code == 200 and "sam@support.test" in home.text
+    for header in ("content-security-policy", "x-frame-options", "referrer-policy", "x-content-type-options"):
+        assert header in home.headers
+    assert (
+        "script-src 'self'" in home.headers["content-security-policy"] and "'unsafe-inline'" not in home.text
+    )
+
+
+def test_wrong_and_unknown_logins_are_refused_alike_and_then_slowed_down(client: TestClient) -> None:
+    started = time.perf_counter()
+    assert login(client, "sam@support.test", "wrong password!!").status_code == 401
+    known = time.perf_counter() - started
+    started = time.perf_counter()
+    refused = login(client, "nobody@support.test", "wrong password!!")
+    unknown = time.perf_counter() - started
+    assert refused.status_code == 401 and "E-mail or password is wrong" in refused.text
+    assert 0.5 < unknown / known < 2  # the password hash is checked either way
+    login(client, "sam@support.test", "wrong again!!!!")
+    slowed = login(client, "sam@support.test", PASSWORD)  # the right password, but too soon
+    assert slowed.status_code == 429 and "Please wait" in slowed.text
+
+
+def test_without_a_session_no_page_opens_and_no_action_runs(client: TestClient) -> None:
+    open_paths = {"/login", "/healthz", "/stripe/webhook"}
+    routes = [r for r in client.app.routes if isinstance(r, APIRoute) and r.path not in open_paths]  # type: ignore[attr-defined]
+    assert len(routes) >= 9
+    for route in routes:
+        path = re.sub(r"\{[^}]+\}", "1", route.path)
+        for method in route.methods:
+            response = client.request(method, path)
+            if method == "GET":
+                assert (response.status_code, response.headers.get("location")) == (303, "/login"), path
+            else:
+                assert response.status_code == 403, (method, path)
+
+
+def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(
+    client: TestClient, console: tuple[WebServices, World]
+) -> None:
+    services, world = console
+    helper = world.helpers[0]
+    with services.uow() as u:
+        u.helpers.save(replace(helper, verified=False), now=world.clock())
+        u.commit()
+    login(client, "sam@support.test")
+    assert client.post(f"/helpers/{helper.id}/verify", data={"note": "ID checked"}).status_code == 403
+    assert (
+        client.post(f"/helpers/{helper.id}/verify", data={"note": "x", "csrf": "forged"}).status_code == 403
+    )
+    with services.uow() as u:
+        assert not u.helpers.get(helper.id).verified  # type: ignore[union-attr]
+    ok = client.post(f"/helpers/{helper.id}/verify", data={"note": "ID checked", "csrf": csrf_of(client)})
+    assert ok.status_code == 303
+    with services.uow() as u:
+        assert u.helpers.get(helper.id).verified  # type: ignore[union-attr]
+        [entry] = [e for e in u.audit.recent() if e.action == "helper_verify"]
+    assert (
+        entry.object_id == str(helper.id) and "verified=False" in entry.before and "ID checked" in entry.after
+    )
+    assert "helper.verified" in [r.key for r in world.inbox(helper.telegram_id)]
+
+
+def test_support_may_not_suspend_or_refund_but_an_admin_may_suspend_with_a_reason(
+    client: TestClient, console: tuple[WebServices, World]
+) -> None:
+    services, world = console
+    helper = world.helpers[1]
+    offer = world.pick(1)  # an open offer, withdrawn on suspension and sent to the next helper
+    login(client, "sam@support.test")
+    token = csrf_of(client)
+    assert (
+        client.post(f"/helpers/{helper.id}/suspend", data={"reason": "x", "csrf": token}).status_code == 403
+    )
+    refused = client.post(
+        f"/bookings/{offer}/refund", data={"cents": 100, "reason": "x", "confirm": "yes", "csrf": token}
+    )
+    assert refused.status_code == 403
+    client.post("/logout", data={"csrf": token})
+    assert client.get("/").status_code == 303  # logged out: the old session is gone
+
+    login(client, "ada@admin.test")
+    token = csrf_of(client)
+    assert client.post(f"/helpers/{helper.id}/suspend", data={"reason": "", "csrf": token}).status_code == 400
+    done = client.post(f"/helpers/{helper.id}/suspend", data={"reason": "complaints", "csrf": token})
+    assert done.status_code == 303
+    with services.uow() as u:
+        assert u.helpers.get(helper.id).status is HelperStatus.SUSPENDED  # type: ignore[union-attr]
+        assert str(u.bookings.get(offer).state) == "withdrawn"  # type: ignore[union-attr]
+    assert "helper.suspended" in [r.key for r in world.inbox(helper.telegram_id)]
+    audit = client.get("/audit")
+    assert "helper_suspend" in audit.text and "complaints" in audit.text
+
+
+def test_pages_show_helpers_bookings_and_a_timeline_in_german(
+    client: TestClient, console: tuple[WebServices, World]
+) -> None:
+    _, world = console
+    b = world.pick(0)
+    world.accept(0, b)
+    client.cookies.set("sf_lang", "de")
+    login(client, "sam@support.test")
+    assert "Überblick" in client.get("/").text
+    assert "Jonas" in client.get("/helpers").text
+    bookings = client.get("/bookings")
+    assert f"#{b}" in bookings.text and "accepted" in bookings.text
+    timeline = client.get(f"/bookings/{b}")
+    assert "offered" in timeline.text and "accept" in timeline.text and "Verlauf" in timeline.text
+    assert client.get("/bookings/99999").status_code == 404
