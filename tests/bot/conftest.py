@@ -41,7 +41,7 @@ def bot_services(nlu_stack: NluStack) -> BotServices:
     return wiring.bot_services(nlu_stack.settings)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped before tests/e2e: its job queue would drain their outbox
 async def bot_app(bot_services: BotServices) -> AsyncIterator[tuple[FriendsApp, InProcessBotApi]]:
     app, api = await start_app(bot_services)
     yield app, api

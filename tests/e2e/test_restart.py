@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text as sql
 
+from core.booking import BookingState, TimerKind
+from friends import wiring
 from storage.db import make_engine
 from tests.conftest import ROOT, NluStack
 from tests.e2e.test_booking_over_telegram import button, text
@@ -83,7 +85,7 @@ async def test_the_bot_killed_between_every_step_loses_and_doubles_nothing(
     bot = BotProcess(token, emulator, env, tmp_path / "bot.log")
     customer = TgClient(emulator, token, 880_001, "de")
     slow, quick = TgClient(emulator, token, 880_002, "de"), TgClient(emulator, token, 880_003, "de")
-    helper_at(slow.chat_id, "Paul", "10999", "de", rate=700)
+    paul_id = helper_at(slow.chat_id, "Paul", "10999", "de", rate=700).id
     helper_at(quick.chat_id, "Rosa", "10999", "de", rate=750)
     got: dict[int, list[str]] = {c.chat_id: [] for c in (customer, slow, quick)}
     last: dict[int, dict[str, Any]] = {}
@@ -134,17 +136,11 @@ async def test_the_bot_killed_between_every_step_loses_and_doubles_nothing(
     async def _() -> None:
         bot.kill()
         # 15 minutes pass while the bot is down: the offer's deadline is now behind us
-        engine = make_engine(settings.database_url)
-        with engine.begin() as conn:
-            conn.execute(
-                sql(
-                    "UPDATE timers SET due_at = :past WHERE kind = 'offer_deadline' AND fired_at IS NULL "
-                    "AND booking_id IN (SELECT b.id FROM bookings b JOIN helpers h ON h.id = b.helper_id "
-                    "WHERE h.telegram_id = :paul)"
-                ),
-                {"past": datetime.now(UTC) - timedelta(seconds=1), "paul": slow.chat_id},
-            )
-        engine.dispose()
+        uow = wiring.uow_factory(settings.database_url, migrate=False)
+        with uow() as u:
+            [paul] = u.bookings.of_helper(paul_id, [BookingState.OFFERED])
+            u.timers.set(paul.id, TimerKind.OFFER_DEADLINE, datetime.now(UTC) - timedelta(seconds=1))
+            u.commit()
         bot.start()
         [expired] = await expect(slow, 1)
         assert "geht an jemand anderen" in text(expired)
