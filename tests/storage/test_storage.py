@@ -75,3 +75,54 @@ def test_concurrent_claims_of_one_update_let_exactly_one_through(database_url: s
     for t in threads:
         t.join()
     assert sorted(results) == [False, False, False, True]
+
+
+def test_a_database_with_bookings_upgrades_to_the_newest_schema(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Later migrations copy tables that bookings point at (SQLite's batch mode)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.migrate import alembic_config, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0003")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        now = "2026-11-20 10:00:00.000000"
+        conn.execute(
+            text(
+                "INSERT INTO customers (id, telegram_id, name, language, created_at) VALUES (1, 5, 'A', 'de', :n)"
+            ),
+            {"n": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO helpers (id, telegram_id, name, status, verified, skills, skill_details, description, languages,"
+                " rate_cents, home_lat, home_lon, radius_km, districts, availability, rating_sum, rating_count, answered,"
+                " adult, terms_accepted, created_at, updated_at) VALUES (1, 6, 'H', 'active', 1, 'pc', '', '', 'de', 1500,"
+                " 52.5, 13.4, 5, '', '{}', 0, 0, '', 1, 1, :n, :n)"
+            ),
+            {"n": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO requests (id, customer_id, status, category, intent, confidence, description, language, urgency,"
+                " notify, created_at, updated_at) VALUES (1, 1, 'booked', 'pc', 'problem_pc', 0.9, 'x', 'de', 'normal', 0, :n, :n)"
+            ),
+            {"n": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO bookings (id, request_id, customer_id, helper_id, state, version, category, rate_cents, km,"
+                " offered_at, deadline, proposal_no, updated_at) VALUES (1, 1, 1, 1, 'accepted', 1, 'pc', 1500, 0.5, :n, :n, 0, :n)"
+            ),
+            {"n": now},
+        )
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT state FROM bookings")).scalar() == "accepted"
+        assert conn.execute(text("SELECT payouts_ready FROM helpers")).scalar() == 0
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()
