@@ -23,7 +23,7 @@ from bot.context import BotServices, FriendsApp, FriendsContext
 from bot.handlers import booking, common, customer, helper
 from bot.jobs import fire_timers
 from bot.outbox import drain_outbox
-from core.services import intake
+from core.services import intake, support
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,30 @@ async def drop_repeated_update(update: Update, context: FriendsContext) -> None:
     )
     if not fresh:
         raise ApplicationHandlerStop
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        return
+    kind, text = _what(update)
+    taken_over = await context.call(
+        support.log_message, chat.id, incoming=True, kind=kind, text=text, now=context.services.now()
+    )
+    if taken_over and update.callback_query is None:  # support answers this person; the bot waits
+        raise ApplicationHandlerStop
+
+
+def _what(update: Update) -> tuple[str, str]:
+    """A message's kind and text for the chat log."""
+    if update.callback_query is not None:
+        return "button", update.callback_query.data or ""
+    message = update.effective_message
+    if message is None:
+        return "other", ""
+    if message.location is not None:
+        return "location", f"{message.location.latitude:.4f}, {message.location.longitude:.4f}"
+    for kind in ("photo", "voice", "video", "document", "sticker", "audio", "video_note", "contact"):
+        if getattr(message, kind, None):
+            return kind, message.caption or ""
+    return "text", message.text or ""
 
 
 #: Kinds of message the relay copies besides text, photos and locations.

@@ -20,7 +20,7 @@ from core.intake import Customer
 from core.language import Language
 from core.notices import Reply
 from core.ports import PaymentProvider, UnitOfWork
-from core.services import intake
+from core.services import intake, support
 from core.texts import Catalog
 from gateways.offline_payments import OfflinePayments
 from gateways.rasa_client import RasaClient
@@ -98,10 +98,20 @@ async def send_reply(
     if str(photo).startswith("avatar:"):  # a default picture: uploaded once, then its file_id
         picture = services.uploaded.get(str(photo)) or _avatar_bytes(services, str(photo))
     if not picture:
-        return await bot.send_message(chat_id, text, reply_markup=markup)
-    sent = await bot.send_photo(chat_id, picture, caption=text, reply_markup=markup)
-    if str(photo).startswith("avatar:") and sent.photo:
-        services.uploaded[str(photo)] = sent.photo[-1].file_id
+        sent = await bot.send_message(chat_id, text, reply_markup=markup)
+    else:
+        sent = await bot.send_photo(chat_id, picture, caption=text, reply_markup=markup)
+        if str(photo).startswith("avatar:") and sent.photo:
+            services.uploaded[str(photo)] = sent.photo[-1].file_id
+    await asyncio.to_thread(
+        support.log_message,
+        services.uow(),
+        chat_id,
+        incoming=False,
+        kind="bot",
+        text=text,
+        now=services.now(),
+    )
     return sent
 
 

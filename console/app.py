@@ -9,6 +9,8 @@ an HttpOnly, SameSite=Strict cookie, Secure behind HTTPS), a CSRF token in every
 security headers (our own scripts and styles only), roles, and an audit log of every action.
 """
 
+import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -28,7 +30,7 @@ from core.errors import DomainError
 from core.language import Language
 from core.payments import ProviderEvent
 from core.ports import PaymentProvider, UnitOfWork
-from core.services import payments, staff
+from core.services import payments, staff, support
 from core.staff import NotAllowed, Permission, StaffMember
 from core.texts import BERLIN, Catalog, money
 from storage.queries import Queries
@@ -60,6 +62,7 @@ class WebServices:
     queries: Queries | None = None
     catalog: Catalog | None = None
     session_hours: int = 8
+    poll_seconds: float = 1.0  # how often a live conversation page looks for new messages
     #: Behind HTTPS (a proxy): cookies get the Secure flag.
     secure_cookies: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -256,6 +259,86 @@ def create_app(services: WebServices) -> FastAPI:
     async def dashboard(request: Request, who: Page) -> HTMLResponse:
         board = await run_in_threadpool(queries().dashboard, services.now())
         return render(request, "dashboard.html", {"who": who, "board": board})
+
+    @app.get("/conversations", response_class=HTMLResponse)
+    async def conversations(request: Request, who: Page, q: str = "", flagged: str = "") -> HTMLResponse:
+        lines = await run_in_threadpool(queries().conversations, search=q.strip(), flagged=bool(flagged))
+        return render(request, "conversations.html", {"who": who, "lines": lines, "q": q, "flagged": flagged})
+
+    @app.get("/conversations/{customer_id}", response_class=HTMLResponse)
+    async def conversation(request: Request, customer_id: int, who: Page) -> HTMLResponse:
+        q = queries()
+        person = await run_in_threadpool(q.customer, customer_id)
+        if person is None:
+            raise HTTPException(404, "no such customer")
+        chat = await run_in_threadpool(q.chat, customer_id)
+        relay = await run_in_threadpool(q.relay, customer_id)
+        asked = await run_in_threadpool(q.requests, customer_id)
+        return render(
+            request,
+            "conversation.html",
+            {"who": who, "id": customer_id, "person": person, "chat": chat, "relay": relay, "asked": asked},
+        )
+
+    @app.get("/conversations/{customer_id}/events")
+    async def conversation_events(request: Request, customer_id: int, who: Page, after: int = 0) -> Response:
+        """Server-sent events: each new line of the chat as it is written (checked every second)."""
+
+        async def stream():  # type: ignore[no-untyped-def]
+            last = after
+            while not await request.is_disconnected():
+                for line in await run_in_threadpool(queries().chat, customer_id, after=last):
+                    last = line.id
+                    data = json.dumps(
+                        {
+                            "id": line.id,
+                            "at": line.at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M"),
+                            "who": line.who,
+                            "kind": line.kind,
+                            "text": line.text,
+                        },
+                        ensure_ascii=False,
+                    )
+                    yield f"id: {line.id}\ndata: {data}\n\n"
+                await asyncio.sleep(services.poll_seconds)
+
+        return StreamingResponse(
+            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+        )
+
+    @app.post("/conversations/{customer_id}/write")
+    async def write(
+        request: Request, customer_id: int, who: Act, text: Annotated[str, Form()] = ""
+    ) -> Response:
+        allowed(who, Permission.ANSWER)
+        if not text.strip():
+            raise HTTPException(400, "write something")
+        await _act(
+            support.write,
+            services.uow(),
+            who.member,
+            customer_id,
+            text.strip()[:4000],
+            now=services.now(),
+            address=address(request),
+        )
+        return RedirectResponse(f"/conversations/{customer_id}", status_code=303)
+
+    @app.post("/conversations/{customer_id}/take-over")
+    async def take_over(
+        request: Request, customer_id: int, who: Act, back: Annotated[str, Form()] = ""
+    ) -> Response:
+        allowed(who, Permission.ANSWER)
+        await _act(
+            support.take_over,
+            services.uow(),
+            who.member,
+            customer_id,
+            taking=not back,
+            now=services.now(),
+            address=address(request),
+        )
+        return RedirectResponse(f"/conversations/{customer_id}", status_code=303)
 
     @app.get("/helpers", response_class=HTMLResponse)
     async def helpers(request: Request, who: Page) -> HTMLResponse:

@@ -43,6 +43,7 @@ class Customer:
     telegram_id: TelegramUserId
     name: str
     language: Language
+    taken_over_by: int | None = None  # a support agent answers this person; the bot waits
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,20 @@ class Customers(Protocol):
         self, telegram_id: TelegramUserId, *, name: str, language: Language, now: datetime
     ) -> Customer: ...
     def set_language(self, customer_id: CustomerId, language: Language) -> None: ...
+    def set_taken_over(self, customer_id: CustomerId, staff_id: int | None) -> None: ...
+
+
+class ChatLog(Protocol):
+    def log(
+        self,
+        telegram_id: int,
+        *,
+        incoming: bool,
+        kind: str,
+        text: str,
+        now: datetime,
+        staff_id: int | None = None,
+    ) -> None: ...
 
 
 class Requests(Protocol):
@@ -231,6 +245,7 @@ class UnitOfWork(Protocol):
     provider_events: ProviderEvents
     staff: StaffAccounts
     audit: AuditLog
+    chat: ChatLog
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.booking_rows import BookingEventRow, BookingRow, FlagRow, LedgerRow, RatingRow
+from storage.booking_rows import BookingEventRow, BookingRow, FlagRow, LedgerRow, RatingRow, RelayMessageRow
 from storage.helper_rows import HelperRow
-from storage.rows import CustomerRow, RequestRow
+from storage.rows import ChatMessageRow, CustomerRow, RequestRow
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,28 @@ class Dashboard:
     holds_expiring: int
 
 
+@dataclass(frozen=True)
+class ConversationLine:
+    customer_id: int
+    name: str
+    language: str
+    last_at: datetime | None
+    messages: int
+    category: str | None
+    request_status: str | None
+    taken_over: bool
+    flags: int
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    id: int
+    at: datetime
+    who: str  # customer, bot, support, helper (relay)
+    kind: str
+    text: str
+
+
 class Queries:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
@@ -81,6 +103,116 @@ class Queries:
                 )
             )
         return Dashboard(int(waiting[0]), waiting[1], states, int(flags or 0), int(expiring or 0))
+
+    def conversations(
+        self, *, search: str = "", flagged: bool = False, limit: int = 200
+    ) -> list[ConversationLine]:
+        """Customers with their last message, newest first; `search` matches name or message text."""
+        with self.sessions() as s:
+            last = (
+                select(
+                    ChatMessageRow.telegram_id,
+                    func.max(ChatMessageRow.at).label("last"),
+                    func.count().label("n"),
+                )
+                .group_by(ChatMessageRow.telegram_id)
+                .subquery()
+            )
+            stmt = (
+                select(CustomerRow, last.c.last, last.c.n)
+                .join(last, last.c.telegram_id == CustomerRow.telegram_id)
+                .order_by(last.c.last.desc())
+                .limit(limit)
+            )
+            if search:
+                like = f"%{search.lower()}%"
+                texts = select(ChatMessageRow.telegram_id).where(func.lower(ChatMessageRow.text).like(like))
+                stmt = stmt.where(
+                    func.lower(CustomerRow.name).like(like) | CustomerRow.telegram_id.in_(texts)
+                )
+            lines = []
+            for customer, last_at, n in s.execute(stmt).tuples():
+                request = s.scalar(
+                    select(RequestRow)
+                    .where(RequestRow.customer_id == customer.id)
+                    .order_by(RequestRow.id.desc())
+                )
+                flags = (
+                    s.scalar(
+                        select(func.count())
+                        .select_from(FlagRow)
+                        .join(BookingRow, BookingRow.id == FlagRow.booking_id)
+                        .where(BookingRow.customer_id == customer.id, FlagRow.resolved_at.is_(None))
+                    )
+                    or 0
+                )
+                if flagged and not flags:
+                    continue
+                lines.append(
+                    ConversationLine(
+                        customer.id,
+                        customer.name,
+                        customer.language,
+                        last_at,
+                        int(n),
+                        request.category if request else None,
+                        request.status if request else None,
+                        customer.taken_over_by is not None,
+                        int(flags),
+                    )
+                )
+            return lines
+
+    def customer(self, customer_id: int) -> tuple[str, str, int, bool] | None:
+        """(name, language, telegram id, taken over) of a customer."""
+        with self.sessions() as s:
+            row = s.get(CustomerRow, customer_id)
+            return (
+                None
+                if row is None
+                else (row.name, row.language, row.telegram_id, row.taken_over_by is not None)
+            )
+
+    def chat(self, customer_id: int, *, after: int = 0) -> list[ChatLine]:
+        """The person's chat with the bot and support, then what they wrote with helpers."""
+        with self.sessions() as s:
+            customer = s.get(CustomerRow, customer_id)
+            if customer is None:
+                return []
+            rows = s.scalars(
+                select(ChatMessageRow)
+                .where(ChatMessageRow.telegram_id == customer.telegram_id, ChatMessageRow.id > after)
+                .order_by(ChatMessageRow.id)
+            )
+            return [
+                ChatLine(
+                    r.id,
+                    r.at,
+                    "customer" if r.incoming else ("support" if r.staff_id else "bot"),
+                    r.kind,
+                    r.text,
+                )
+                for r in rows
+            ]
+
+    def relay(self, customer_id: int) -> list[tuple[int, datetime, str, str, str, str]]:
+        """(booking, at, sender, kind, text, flagged kinds) of the customer's relayed messages."""
+        with self.sessions() as s:
+            rows = s.execute(
+                select(RelayMessageRow)
+                .join(BookingRow, BookingRow.id == RelayMessageRow.booking_id)
+                .where(BookingRow.customer_id == customer_id)
+                .order_by(RelayMessageRow.id)
+            ).scalars()
+            return [(r.booking_id, r.created_at, r.sender, r.kind, r.text, r.leaks) for r in rows]
+
+    def requests(self, customer_id: int) -> list[tuple[int, datetime, str, str, float, str]]:
+        """(id, created, category, intent, confidence, status) of a customer's requests."""
+        with self.sessions() as s:
+            rows = s.scalars(
+                select(RequestRow).where(RequestRow.customer_id == customer_id).order_by(RequestRow.id)
+            )
+            return [(r.id, r.created_at, r.category, r.intent, r.confidence, r.status) for r in rows]
 
     def helpers(self, *, limit: int = 200) -> list[HelperLine]:
         """Unverified first, then newest."""

@@ -15,7 +15,7 @@ from core.ids import CustomerId, RequestId, TelegramUserId
 from core.intake import OPEN_STATUSES, Customer, Problem, Request, RequestStatus, Urgency
 from core.language import Language
 from core.notices import Copy, Outgoing, Reply
-from storage.rows import CustomerRow, OutboxRow, ProcessedUpdateRow, RequestRow
+from storage.rows import ChatMessageRow, CustomerRow, OutboxRow, ProcessedUpdateRow, RequestRow
 
 
 def _customer(row: CustomerRow) -> Customer:
@@ -24,6 +24,7 @@ def _customer(row: CustomerRow) -> Customer:
         telegram_id=TelegramUserId(row.telegram_id),
         name=row.name,
         language=Language(row.language),
+        taken_over_by=row.taken_over_by,
     )
 
 
@@ -68,6 +69,36 @@ class SqlCustomers:
 
     def set_language(self, customer_id: CustomerId, language: Language) -> None:
         self.session.get_one(CustomerRow, customer_id).language = str(language)
+
+    def set_taken_over(self, customer_id: CustomerId, staff_id: int | None) -> None:
+        self.session.get_one(CustomerRow, customer_id).taken_over_by = staff_id
+
+
+class SqlChatLog:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def log(
+        self,
+        telegram_id: int,
+        *,
+        incoming: bool,
+        kind: str,
+        text: str,
+        now: datetime,
+        staff_id: int | None = None,
+    ) -> None:
+        self.session.add(
+            ChatMessageRow(
+                telegram_id=telegram_id,
+                incoming=incoming,
+                kind=kind,
+                text=text[:4096],
+                staff_id=staff_id,
+                at=now,
+            )
+        )
+        self.session.flush()
 
 
 class SqlRequests:

@@ -17,6 +17,20 @@ class CustomerRow(Base):
     name: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime]
+    taken_over_by: Mapped[int | None] = mapped_column(Integer)  # a support agent answers, the bot waits
+
+
+class ChatMessageRow(Base):
+    """What a person sent the bot and what they were sent, for support (the relay has its own)."""
+
+    __tablename__ = "chat_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    incoming: Mapped[bool] = mapped_column(Boolean)
+    kind: Mapped[str] = mapped_column(String(16))  # text, photo, button, support…
+    text: Mapped[str] = mapped_column(Text)
+    staff_id: Mapped[int | None] = mapped_column(Integer)  # written by a support agent
+    at: Mapped[datetime] = mapped_column(index=True)
 
 
 class RequestRow(Base):

@@ -15,7 +15,7 @@ from storage.booking_repository import (
     SqlTimers,
 )
 from storage.helper_repository import SqlHelpers, SqlOffers
-from storage.repositories import SqlCustomers, SqlOutbox, SqlProcessedUpdates, SqlRequests
+from storage.repositories import SqlChatLog, SqlCustomers, SqlOutbox, SqlProcessedUpdates, SqlRequests
 from storage.staff_repository import SqlAudit, SqlStaff
 
 
@@ -34,6 +34,7 @@ class SqlUnitOfWork:
     provider_events: SqlProviderEvents
     staff: SqlStaff
     audit: SqlAudit
+    chat: SqlChatLog
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
         self.provider_events = SqlProviderEvents(self._session)
         self.staff = SqlStaff(self._session)
         self.audit = SqlAudit(self._session)
+        self.chat = SqlChatLog(self._session)
         return self
 
     def __exit__(

@@ -16,7 +16,7 @@ from console import auth
 from console.app import WebServices, create_app
 from core.geo import PlaceIndex
 from core.helpers import HelperStatus
-from core.services import staff
+from core.services import staff, support
 from core.staff import Role
 from core.texts import Catalog
 from friends.wiring import LOCALES
@@ -179,3 +179,48 @@ def test_pages_show_helpers_bookings_and_a_timeline_in_german(
     timeline = client.get(f"/bookings/{b}")
     assert "offered" in timeline.text and "accept" in timeline.text and "Verlauf" in timeline.text
     assert client.get("/bookings/99999").status_code == 404
+
+
+def test_a_conversation_shows_the_chat_lives_and_support_takes_over_and_writes(
+    client: TestClient, console: tuple[WebServices, World]
+) -> None:
+    services, world = console
+    with services.uow() as u:
+        customer = u.customers.get(world.customer)
+    for incoming, kind, text in (
+        (True, "text", "WLAN bricht ständig ab"),
+        (False, "bot", "Wo brauchst du Hilfe?"),
+    ):
+        support.log_message(
+            services.uow(), customer.telegram_id, incoming=incoming, kind=kind, text=text, now=world.clock()
+        )
+    login(client, "sam@support.test")
+    listing = client.get("/conversations", params={"q": "bricht"})
+    assert "Anna" in listing.text
+    assert "Anna" not in client.get("/conversations", params={"q": "drucker"}).text
+    page = client.get(f"/conversations/{customer.id}")
+    assert "WLAN bricht ständig ab" in page.text and "Wo brauchst du Hilfe?" in page.text
+    assert "problem_internet" in page.text and '<script src="/static/console.js">' in page.text
+
+    support.log_message(
+        services.uow(), customer.telegram_id, incoming=True, kind="text", text="Hallo?", now=world.clock()
+    )
+    with client.stream("GET", f"/conversations/{customer.id}/events", params={"after": 2}) as events:
+        assert events.headers["content-type"].startswith("text/event-stream")
+        first = next(line for line in events.iter_lines() if line.startswith("data:"))
+    assert '"text": "Hallo?"' in first and '"who": "customer"' in first
+
+    token = csrf_of(client)
+    assert client.post(f"/conversations/{customer.id}/take-over", data={"csrf": token}).status_code == 303
+    assert support.log_message(
+        services.uow(), customer.telegram_id, incoming=True, kind="text", text="?", now=world.clock()
+    )
+    client.post(f"/conversations/{customer.id}/write", data={"csrf": token, "text": "Ich schaue mir das an."})
+    client.post(f"/conversations/{customer.id}/take-over", data={"csrf": token, "back": "1"})
+    told = world.inbox(customer.telegram_id)
+    assert [r.key for r in told] == ["support.took_over", "support.message", "support.handed_back"]
+    assert told[1].params["text"] == "Ich schaue mir das an."
+    assert not support.log_message(
+        services.uow(), customer.telegram_id, incoming=True, kind="text", text="!", now=world.clock()
+    )
+    assert "take_over" in client.get("/audit").text
