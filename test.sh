@@ -11,6 +11,10 @@ if ! command -v npm >/dev/null 2>&1; then
   step "Installing Node.js (Debian package) for the Bot API emulator"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
+if ! command -v chromium >/dev/null 2>&1; then
+  step "Installing Chromium (Debian package) for the browser tests of the staff console"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 if [ ! -d tests/tg/node_modules/telegram-test-api ] || [ tests/tg/package-lock.json -nt tests/tg/node_modules ]; then
   step "Installing the Telegram Bot API emulator (npm ci in tests/tg)"
   npm ci --prefix tests/tg --silent --no-audit --no-fund
@@ -23,7 +27,7 @@ step "Architecture and style: import-linter, ruff, mypy"
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 
-step "Tests: unit, services, storage (SQLite + PostgreSQL), actions, bot, Rasa, end to end"
+step "Tests: unit, services, storage (SQLite + PostgreSQL), console, actions, bot, browser, Rasa, end to end"
 set +e
 .venv/bin/pytest "$@"
 status=$?

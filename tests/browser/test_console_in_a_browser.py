@@ -1,0 +1,122 @@
+"""Support and admin work in the console in a real browser (Debian's Chromium, Playwright)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from core.services import booking, matching, support
+from tests.browser.conftest import Console, log_in, shot
+from tests.services.test_booking import CUSTOMER
+
+pytestmark = pytest.mark.browser
+
+
+def test_support_sees_a_message_arrive_live_takes_over_and_hands_back(page, console: Console) -> None:  # type: ignore[no-untyped-def]
+    w = console.world
+    support.log_message(
+        w.uow(), CUSTOMER, incoming=True, kind="text", text="WLAN bricht ständig ab", now=w.clock()
+    )
+    page.goto(f"{console.url}/")
+    assert page.url.endswith("/login")
+    shot(page, "login")
+    log_in(page, console, "sam@support.test")
+    shot(page, "dashboard")
+    page.click("text=Conversations")
+    shot(page, "conversations")
+    page.click("text=Anna")
+    assert page.locator("#chat").inner_text().count("WLAN bricht ständig ab") == 1
+    time.sleep(0.5)  # the page is open; now the customer writes
+    started = time.monotonic()
+    support.log_message(
+        w.uow(), CUSTOMER, incoming=True, kind="text", text="Ist schon jemand da?", now=w.clock()
+    )
+    page.locator("#chat >> text=Ist schon jemand da?").wait_for(timeout=2000)  # live, no reload
+    assert time.monotonic() - started < 2
+    shot(page, "conversation_live")
+    page.click("text=Take over (pause the assistant)")
+    page.fill("textarea[name=text]", "Hallo Anna, ich helfe dir gleich weiter.")
+    page.click("text=Send as support")
+    page.locator("#chat >> text=Hallo Anna, ich helfe dir gleich weiter.").wait_for()
+    shot(page, "conversation_taken_over")
+    page.click("text=Hand back to the assistant")
+    assert [r.key for r in w.inbox(CUSTOMER)][-3:] == [
+        "support.took_over",
+        "support.message",
+        "support.handed_back",
+    ]
+
+
+def test_an_admin_refunds_part_of_a_payment_and_sees_the_ledger_change(page, console: Console) -> None:  # type: ignore[no-untyped-def]
+    w = console.world
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=30, minutes=60)
+    w.pay(b, "card")
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=w.policy)
+    booking.confirm_time(w.uow(), CUSTOMER, b, now=w.clock(), policy=w.policy, payments=w.payments)
+    log_in(page, console, "ada@admin.test")
+    page.click("text=Bookings")
+    shot(page, "bookings")
+    page.click(f"text=#{b}")
+    assert "refunded" not in page.locator("table").first.inner_text()
+    page.fill("input[name=cents]", "500")
+    page.fill("input[name=reason]", "arrived 20 minutes late")
+    page.check("input[name=confirm]")
+    page.click("button:has-text('Refund')")
+    page.wait_for_url(f"**/bookings/{b}")
+    ledger = page.locator("table").first.inner_text()
+    assert "refunded" in ledger and "€5" in ledger
+    shot(page, "booking_refunded")
+    page.click("text=Audit log")
+    assert "refund" in page.locator("table").inner_text()
+    shot(page, "audit")
+
+
+def test_a_verified_helper_is_matched_and_support_may_not_refund(page, console: Console) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    w = console.world
+    newbie = w.helpers[2]
+    with w.uow() as u:
+        u.helpers.save(replace(newbie, verified=False), now=w.clock())
+        u.commit()
+    place = w.places.by_postcode("10437")
+    found, _ = matching.propose(
+        w.uow(),
+        category=newbie.skills and sorted(newbie.skills)[0],
+        language=sorted(newbie.languages)[0],  # type: ignore[arg-type]
+        place=place,
+        now=w.clock(),
+        limit=10,
+    )
+    assert newbie.id not in [c.helper.id for c in found]
+    log_in(page, console, "sam@support.test")
+    page.click("text=Helpers")
+    shot(page, "helpers")
+    row = page.locator("tr", has_text="Kemal")
+    row.locator("input[name=note]").fill("ID and phone checked")
+    row.locator("button:has-text('Verify')").click()
+    page.wait_for_url("**/helpers")
+    found, _ = matching.propose(
+        w.uow(),
+        category=sorted(newbie.skills)[0],
+        language=sorted(newbie.languages)[0],
+        place=place,
+        now=w.clock(),
+        limit=10,
+    )
+    assert newbie.id in [c.helper.id for c in found]
+
+    b = w.pick(0)
+    page.goto(f"{console.url}/bookings/{b}")
+    assert page.locator("form[action$='/refund']").count() == 0  # support sees no refund form …
+    token = page.locator("input[name=csrf]").first.get_attribute("value")
+    refused = page.request.post(
+        f"{console.url}/bookings/{b}/refund",
+        form={"csrf": token, "cents": "100", "reason": "x", "confirm": "yes"},
+    )
+    assert refused.status == 403  # … and the server refuses it too
+    shot(page, "booking_support_view")
