@@ -340,6 +340,34 @@ def create_app(services: WebServices) -> FastAPI:
         )
         return RedirectResponse(f"/conversations/{customer_id}", status_code=303)
 
+    @app.get("/flags", response_class=HTMLResponse)
+    async def flags(request: Request, who: Page, resolved: str = "") -> HTMLResponse:
+        lines = await run_in_threadpool(queries().flags, resolved=bool(resolved))
+        return render(request, "flags.html", {"who": who, "flags": lines, "resolved": resolved})
+
+    @app.post("/flags/{flag_id}/resolve")
+    async def resolve_flag(
+        request: Request, flag_id: int, who: Act, note: Annotated[str, Form()] = ""
+    ) -> Response:
+        allowed(who, Permission.FLAG)
+        if not note.strip():
+            raise HTTPException(400, "say what was done")
+        await _act(
+            support.resolve_flag,
+            services.uow(),
+            who.member,
+            flag_id,
+            note.strip(),
+            now=services.now(),
+            address=address(request),
+        )
+        return RedirectResponse("/flags", status_code=303)
+
+    @app.get("/payments", response_class=HTMLResponse)
+    async def payments_page(request: Request, who: Page) -> HTMLResponse:
+        balances = await run_in_threadpool(queries().cash_balances)
+        return render(request, "payments.html", {"who": who, "balances": balances})
+
     @app.get("/helpers", response_class=HTMLResponse)
     async def helpers(request: Request, who: Page) -> HTMLResponse:
         lines = await run_in_threadpool(queries().helpers)

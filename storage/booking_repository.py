@@ -282,6 +282,13 @@ class SqlRelay:
         stmt = select(FlagRow).where(FlagRow.booking_id == booking_id).order_by(FlagRow.id)
         return [(r.kind, r.note) for r in self.session.scalars(stmt)]
 
+    def resolve_flag(self, flag_id: int, note: str, *, now: datetime) -> bool:
+        row = self.session.get(FlagRow, flag_id)
+        if row is None or row.resolved_at is not None:
+            return False
+        row.resolved_at, row.note = now, f"{row.note}\n✔ {note}".strip()
+        return True
+
     def block(self, customer_id: CustomerId, helper_id: HelperId, *, by: Actor, now: datetime) -> None:
         if self.session.get(BlockRow, (customer_id, helper_id)) is None:
             self.session.add(

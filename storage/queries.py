@@ -214,6 +214,29 @@ class Queries:
             )
             return [(r.id, r.created_at, r.category, r.intent, r.confidence, r.status) for r in rows]
 
+    def flags(
+        self, *, resolved: bool = False, limit: int = 200
+    ) -> list[tuple[int, datetime, str, str, str, int | None]]:
+        """(id, created, kind, by, note, booking) of flags, open ones oldest first."""
+        with self.sessions() as s:
+            stmt = select(FlagRow).where(
+                FlagRow.resolved_at.is_not(None) if resolved else FlagRow.resolved_at.is_(None)
+            )
+            rows = s.scalars(stmt.order_by(FlagRow.id.desc() if resolved else FlagRow.id).limit(limit))
+            return [(r.id, r.created_at, r.kind, r.by, r.note, r.booking_id) for r in rows]
+
+    def cash_balances(self) -> list[tuple[int, str, int]]:
+        """(helper, name, cents owed) for helpers who owe fees from cash jobs."""
+        with self.sessions() as s:
+            rows = s.execute(
+                select(HelperRow.id, HelperRow.name, func.sum(LedgerRow.amount_cents))
+                .join(LedgerRow, LedgerRow.helper_id == HelperRow.id)
+                .where(LedgerRow.kind == "balance")
+                .group_by(HelperRow.id, HelperRow.name)
+                .having(func.sum(LedgerRow.amount_cents) != 0)
+            ).tuples()
+            return [(h, n, int(c)) for h, n, c in rows]
+
     def helpers(self, *, limit: int = 200) -> list[HelperLine]:
         """Unverified first, then newest."""
         with self.sessions() as s:

@@ -83,3 +83,15 @@ def take_over(
             address=address,
         )
         uow.commit()
+
+
+def resolve_flag(
+    uow: UnitOfWork, member: StaffMember, flag_id: int, note: str, *, now: datetime, address: str = ""
+) -> None:
+    """Support looked at a flagged message, report, block or chargeback and notes what was done."""
+    require(member, Permission.FLAG)
+    with uow:
+        if not uow.relay.resolve_flag(flag_id, note, now=now):
+            raise UnknownStaff()
+        audit(uow, member, "flag_resolve", "flag", str(flag_id), "open", note[:200], now=now, address=address)
+        uow.commit()

@@ -28,12 +28,10 @@ def test_support_sees_a_message_arrive_live_takes_over_and_hands_back(page, cons
     page.click("text=Anna")
     assert page.locator("#chat").inner_text().count("WLAN bricht ständig ab") == 1
     time.sleep(0.5)  # the page is open; now the customer writes
-    started = time.monotonic()
     support.log_message(
         w.uow(), CUSTOMER, incoming=True, kind="text", text="Ist schon jemand da?", now=w.clock()
     )
-    page.locator("#chat >> text=Ist schon jemand da?").wait_for(timeout=2000)  # live, no reload
-    assert time.monotonic() - started < 2
+    page.locator("#chat >> text=Ist schon jemand da?").wait_for(timeout=2000)  # within 2 s, no reload
     shot(page, "conversation_live")
     page.click("text=Take over (pause the assistant)")
     page.fill("textarea[name=text]", "Hallo Anna, ich helfe dir gleich weiter.")
