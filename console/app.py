@@ -428,7 +428,14 @@ def create_app(services: WebServices) -> FastAPI:
         return render(
             request,
             "booking.html",
-            {"who": who, "id": booking_id, "events": events, "ledger": ledger, "ratings": ratings},
+            {
+                "who": who,
+                "id": booking_id,
+                "events": events,
+                "ledger": ledger,
+                "ratings": ratings,
+                "once": auth.new_token(),
+            },
         )
 
     @app.post("/bookings/{booking_id}/refund")
@@ -439,11 +446,12 @@ def create_app(services: WebServices) -> FastAPI:
         cents: Annotated[int, Form()],
         reason: Annotated[str, Form()] = "",
         confirm: Annotated[str, Form()] = "",
+        once: Annotated[str, Form()] = "",
     ) -> Response:
         allowed(who, Permission.REFUND)
         if confirm != "yes" or not reason.strip():
             raise HTTPException(400, "confirm the refund and give a reason")
-        await _act(
+        done = await _act(
             payments.refund,
             services.uow(),
             booking_id,
@@ -451,7 +459,10 @@ def create_app(services: WebServices) -> FastAPI:
             reason=reason.strip(),
             now=services.now(),
             payments=services.payments,
+            request_key=once or None,
         )
+        if not done:  # the same form sent twice (a double click): refunded once
+            return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
         await run_in_threadpool(_audit_refund, who.member, booking_id, cents, reason, address(request))
         return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
 

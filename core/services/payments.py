@@ -290,7 +290,14 @@ def release_in(uow: UnitOfWork, booking: Booking, *, now: datetime, payments: Pa
 
 
 def _refund_in(
-    uow: UnitOfWork, booking: Booking, amount: Cents, *, now: datetime, payments: PaymentProvider, note: str
+    uow: UnitOfWork,
+    booking: Booking,
+    amount: Cents,
+    *,
+    now: datetime,
+    payments: PaymentProvider,
+    note: str,
+    key: str | None = None,
 ) -> list[LedgerEntry]:
     assert booking.payment_ref is not None
     books = uow.ledger.of_booking(booking.id)
@@ -298,8 +305,9 @@ def _refund_in(
     entries = refund_entries(
         booking.id, booking.helper_id, books, amount=amount, at=now, reference="", note=note
     )
+    step = key or f"{before}-{amount}"
     refund_id = payments.refund(
-        booking.payment_ref, amount, idempotency_key=f"booking-{booking.id}-refund-{before}-{amount}"
+        booking.payment_ref, amount, idempotency_key=f"booking-{booking.id}-refund-{step}"
     )
     entries = [replace(e, reference=refund_id) for e in entries]
     uow.ledger.add(entries)
@@ -310,17 +318,28 @@ def _refund_in(
 
 
 def refund(
-    uow: UnitOfWork, booking_id: int, amount: Cents, *, reason: str, now: datetime, payments: PaymentProvider
+    uow: UnitOfWork,
+    booking_id: int,
+    amount: Cents,
+    *,
+    reason: str,
+    now: datetime,
+    payments: PaymentProvider,
+    request_key: str | None = None,
 ) -> list[LedgerEntry]:
-    """Support refunds (part of) a card payment; a repeated request for the same refund (a double
-    click) finds it done and changes nothing."""
+    """Support refunds (part of) a card payment. With a request key (the console's form carries
+    one), the same request again (a double click) finds it done and changes nothing."""
     with uow:
+        if request_key is not None and not uow.provider_events.claim(
+            f"refund:{request_key}", "refund", now=now
+        ):
+            return []
         booking = uow.bookings.get(BookingId(booking_id))
         if booking is None:
             raise NotNow(state="")
         if booking.payment not in {HELD, CHARGED} or booking.payment_ref is None:
             raise NotACardPayment()
-        entries = _refund_in(uow, booking, amount, now=now, payments=payments, note=reason)
+        entries = _refund_in(uow, booking, amount, now=now, payments=payments, note=reason, key=request_key)
         _record(uow, booking, "refunded", A.SUPPORT, now, f"{amount} cents: {reason}")
         params = {**steps.params(uow, booking), "amount": amount}
         steps.tell(uow, booking, A.CUSTOMER, Reply("payments.refunded_customer", params), now)

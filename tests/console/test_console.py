@@ -261,3 +261,31 @@ def test_flagged_contact_details_are_resolved_with_a_note(
     assert "DE89" not in client.get("/flags").text
     assert "reminded both" in client.get("/flags", params={"resolved": "1"}).text
     assert client.get("/payments").status_code == 200
+
+
+def test_a_double_click_on_refund_refunds_once(
+    client: TestClient, console: tuple[WebServices, World]
+) -> None:
+    from core.payments import LedgerKind, totals_of
+
+    services, w = console
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=30, minutes=120)
+    w.pay(b, "card")
+    from core.services import booking
+
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=w.policy)
+    booking.confirm_time(w.uow(), 31, b, now=w.clock(), policy=w.policy, payments=w.payments)  # type: ignore[arg-type]
+    login(client, "ada@admin.test")
+    page = client.get(f"/bookings/{b}").text
+    once = re.search(r'name="once" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    form = {"csrf": csrf_of(client), "once": once, "cents": 400, "reason": "late", "confirm": "yes"}
+    assert client.post(f"/bookings/{b}/refund", data=form).status_code == 303
+    assert client.post(f"/bookings/{b}/refund", data=form).status_code == 303  # the second click
+    with services.uow() as u:
+        assert totals_of(u.ledger.of_booking(b))[LedgerKind.REFUNDED] == 400
+    assert [c for c in w.payments.calls if c[0] == "refund"] == [
+        ("refund", f"booking-{b}-refund-{once}", 400)
+    ]
