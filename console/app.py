@@ -30,6 +30,7 @@ from core.errors import DomainError
 from core.language import Language
 from core.payments import ProviderEvent
 from core.ports import PaymentProvider, UnitOfWork
+from core.services import booking as booking_service
 from core.services import payments, staff, support
 from core.staff import NotAllowed, Permission, StaffMember
 from core.texts import BERLIN, Catalog, money
@@ -465,6 +466,69 @@ def create_app(services: WebServices) -> FastAPI:
             return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
         await run_in_threadpool(_audit_refund, who.member, booking_id, cents, reason, address(request))
         return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+
+    @app.post("/bookings/{booking_id}/cancel")
+    async def cancel_booking(
+        request: Request, booking_id: int, who: Act, reason: Annotated[str, Form()] = ""
+    ) -> Response:
+        allowed(who, Permission.ANSWER)
+        if not reason.strip():
+            raise HTTPException(400, "a reason is needed")
+        await _act(
+            booking_service.cancel,
+            services.uow(),
+            None,
+            booking_id,
+            now=services.now(),
+            policy=services.policy,
+            payments=services.payments,
+            reason=reason.strip(),
+            source="console",
+        )
+        await run_in_threadpool(
+            _audit, who.member, "booking_cancel", "booking", booking_id, reason, address(request)
+        )
+        return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+
+    @app.post("/bookings/{booking_id}/resolve")
+    async def resolve_dispute(
+        request: Request,
+        booking_id: int,
+        who: Act,
+        cents: Annotated[int, Form()],
+        note: Annotated[str, Form()] = "",
+    ) -> Response:
+        allowed(who, Permission.REFUND)
+        if not note.strip() or cents < 0:
+            raise HTTPException(400, "an amount and a note are needed")
+        await _act(
+            booking_service.resolve,
+            services.uow(),
+            booking_id,
+            amount=cents,
+            note=note.strip(),
+            now=services.now(),
+            policy=services.policy,
+            payments=services.payments,
+        )
+        await run_in_threadpool(
+            _audit,
+            who.member,
+            "dispute_resolve",
+            "booking",
+            booking_id,
+            f"{cents} cents · {note}",
+            address(request),
+        )
+        return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+
+    def _audit(member: StaffMember, action: str, kind: str, object_id: int, after: str, where: str) -> None:
+        uow = services.uow()
+        with uow:
+            staff.audit(
+                uow, member, action, kind, str(object_id), "", after[:200], now=services.now(), address=where
+            )
+            uow.commit()
 
     def _audit_refund(member: StaffMember, booking_id: int, cents: int, reason: str, where: str) -> None:
         uow = services.uow()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from fastapi.routing import APIRoute
@@ -289,3 +290,46 @@ def test_a_double_click_on_refund_refunds_once(
     assert [c for c in w.payments.calls if c[0] == "refund"] == [
         ("refund", f"booking-{b}-refund-{once}", 400)
     ]
+
+
+def test_support_cancels_a_booking_and_an_admin_resolves_a_dispute(
+    client: TestClient, console: tuple[WebServices, World]
+) -> None:
+    from core.services import booking
+
+    _, w = console
+    b = w.pick(0)
+    w.accept(0, b)
+    login(client, "sam@support.test")
+    token = csrf_of(client)
+    assert (
+        client.post(f"/bookings/{b}/cancel", data={"csrf": token, "reason": "customer called"}).status_code
+        == 303
+    )
+    assert str(w.get(b).state) == "cancelled"
+    assert "booking.cancelled_by_support" in w.keys(31)
+
+    w.new_request()
+    d = w.pick(1)
+    w.accept(1, d)
+    booking.propose(
+        w.uow(),
+        w.tg(1),
+        d,
+        start=w.clock() + timedelta(hours=30),
+        minutes=60,
+        now=w.clock(),
+    )
+    booking.answer_proposal(w.uow(), 31, d, 1, agree=True, now=w.clock(), policy=w.policy)  # type: ignore[arg-type]
+    w.pay(d, "cash")
+    booking.check_in(w.uow(), w.tg(1), d, now=w.clock())
+    booking.check_out(w.uow(), w.tg(1), d, now=w.clock(), policy=w.policy)
+    booking.dispute(w.uow(), 31, d, now=w.clock())  # type: ignore[arg-type]
+    form = {"csrf": token, "cents": 900, "note": "agreed on half an hour less"}
+    assert client.post(f"/bookings/{d}/resolve", data=form).status_code == 403  # support may not
+    client.post("/logout", data={"csrf": token})
+    login(client, "ada@admin.test")
+    form["csrf"] = csrf_of(client)
+    assert client.post(f"/bookings/{d}/resolve", data=form).status_code == 303
+    assert str(w.get(d).state) == "resolved" and w.get(d).amount == 900
+    assert "dispute_resolve" in client.get("/audit").text
