@@ -18,9 +18,17 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.callbacks import BookingButton, HelperButton, PickCategory, PickHelper, PickLanguage, RequestButton
+from bot.callbacks import (
+    BookingButton,
+    HelperButton,
+    PickCategory,
+    PickHelper,
+    PickLanguage,
+    PrivacyButton,
+    RequestButton,
+)
 from bot.context import BotServices, FriendsApp, FriendsContext
-from bot.handlers import booking, common, customer, helper
+from bot.handlers import booking, common, customer, helper, privacy
 from bot.jobs import fire_timers
 from bot.outbox import drain_outbox
 from core.services import intake, support
@@ -45,8 +53,9 @@ async def drop_repeated_update(update: Update, context: FriendsContext) -> None:
     if not fresh:
         raise ApplicationHandlerStop
     chat = update.effective_chat
-    if chat is None or chat.type != "private":
+    if chat is None or chat.type != "private" or update.effective_user is None:
         return
+    await privacy.gate(update, context, await context.customer(update))
     kind, text = _what(update)
     taken_over = await context.call(
         support.log_message, chat.id, incoming=True, kind=kind, text=text, now=context.services.now()
@@ -110,6 +119,9 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
             CommandHandler("language", common.on_language, filters=new),
             CommandHandler(["jobs", "auftraege"], booking.on_jobs, filters=new),
             CommandHandler("payouts", booking.on_payouts, filters=new),
+            CommandHandler(["privacy", "datenschutz"], privacy.on_privacy, filters=new),
+            CommandHandler(["mydata", "meinedaten"], privacy.on_my_data, filters=new),
+            CommandHandler(["deletemydata", "datenloeschen"], privacy.on_delete_my_data, filters=new),
             MessageHandler(new & filters.COMMAND, common.on_unknown_command),
             MessageHandler(new & filters.LOCATION, customer.on_location),
             MessageHandler(new & filters.PHOTO, customer.on_photo),
@@ -122,6 +134,7 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
             CallbackQueryHandler(customer.on_request_button, pattern=RequestButton.pattern),
             CallbackQueryHandler(helper.on_helper_button, pattern=HelperButton.pattern),
             CallbackQueryHandler(booking.on_booking_button, pattern=BookingButton.pattern),
+            CallbackQueryHandler(privacy.on_privacy_button, pattern=PrivacyButton.pattern),
             CallbackQueryHandler(common.on_unknown_button),  # registered last: stale or forged data
         ]
     )

@@ -147,3 +147,20 @@ class BookingButton:
             raise BadButton(data)
         _, action, booking_id, *arg = data.split(":")
         return cls(action, int(booking_id), int(arg[0]) if arg else None)
+
+
+@dataclass(frozen=True)
+class PrivacyButton:
+    """Consent ("pv:yes"), the notice ("pv:notice"), erasing data ("pv:del", "pv:delyes", "pv:keep")."""
+
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^pv:(yes|notice|del|delyes|keep)$")
+    action: str
+
+    def encode(self) -> str:
+        return _checked(f"pv:{self.action}")
+
+    @classmethod
+    def parse(cls, data: str) -> PrivacyButton:
+        if not cls.pattern.match(data):
+            raise BadButton(data)
+        return cls(data.split(":")[1])

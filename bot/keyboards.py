@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from bot.callbacks import BookingButton, HelperButton, PickCategory, PickHelper, PickLanguage, RequestButton
+from bot.callbacks import (
+    BookingButton,
+    HelperButton,
+    PickCategory,
+    PickHelper,
+    PickLanguage,
+    PrivacyButton,
+    RequestButton,
+)
 from core.categories import SERVICE_CATEGORIES
 from core.language import Language
 from core.notices import Choice, Reply
@@ -132,6 +140,18 @@ def markup_for(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
     if url:  # a payment page or payout onboarding: a link button
         label = catalog.render(f"button.url_{reply.key.rsplit('.', 1)[-1]}", lang, reply.params)
         return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=str(url))]])
+    if Choice.PRIVACY in reply.choices:
+        actions = [a for a in str(reply.params.get("actions", "")).split(",") if a]
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        catalog.render(f"button.pv_{a}", lang), callback_data=PrivacyButton(a).encode()
+                    )
+                ]
+                for a in actions
+            ]
+        )
     if Choice.BOOKING in reply.choices:
         return booking_markup(reply, lang, catalog)
     if Choice.ONBOARDING in reply.choices:

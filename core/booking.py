@@ -248,6 +248,7 @@ class BookingPolicy:
     relay_open_hours: int = 72  # after settling, the relay stays open this long
     checkin_nudge_minutes: int = 15  # the helper is nudged this long after the start
     hold_buffer_percent: int = 20  # a card hold covers the estimate plus this
+    retention_days: int = 90  # relay transcripts and photos are erased this long after settling
     fee_percent: int = 20  # the platform's share of every job
     card_needs_connected_helper: bool = True  # real card payments go to the helper's Stripe account
 
@@ -279,6 +280,7 @@ class TimerKind(StrEnum):
     RATING_REVEAL = "rating_reveal"
     RELAY_CLOSE = "relay_close"
     HOLD_EXPIRY = "hold_expiry"  # a day before a card hold lapses
+    RETENTION = "retention"  # the relay transcript is erased this long after settling
 
 
 VISIT_TIMERS: Final = (TimerKind.REMIND_24H, TimerKind.REMIND_1H, TimerKind.CHECKIN_NUDGE)

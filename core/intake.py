@@ -44,6 +44,8 @@ class Customer:
     name: str
     language: Language
     taken_over_by: int | None = None  # a support agent answers this person; the bot waits
+    consented: bool = False  # accepted the terms and the privacy notice
+    blocked: bool = False
 
 
 @dataclass(frozen=True)

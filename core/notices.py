@@ -19,6 +19,7 @@ class Choice(StrEnum):
     NOTIFY_ME = "notify_me"  # tell me when a helper becomes available
     ONBOARDING = "onboarding"  # the buttons of the registration field being asked
     PROFILE_MENU = "profile_menu"  # edit fields, pause or resume
+    PRIVACY = "privacy"  # consent and data buttons in params["actions"] ("yes,notice")
     BOOKING = "booking"  # the booking steps in params["actions"] ("acc,dec"), for reply.booking_id
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.booking import Actor, Booking, BookingEvent, BookingState, Rating, Timer, TimerKind
 from core.categories import Category
@@ -30,6 +30,8 @@ class Customers(Protocol):
     ) -> Customer: ...
     def set_language(self, customer_id: CustomerId, language: Language) -> None: ...
     def set_taken_over(self, customer_id: CustomerId, staff_id: int | None) -> None: ...
+    def set_consented(self, customer_id: CustomerId, now: datetime | None) -> None: ...
+    def set_blocked(self, customer_id: CustomerId, now: datetime | None) -> None: ...
 
 
 class ChatLog(Protocol):
@@ -234,6 +236,14 @@ class AuditLog(Protocol):
     ) -> list[AuditEntry]: ...
 
 
+class Privacy(Protocol):
+    def export(self, customer_id: CustomerId) -> dict[str, Any]: ...
+    def erase(self, customer_id: CustomerId, telegram_id: int, helper_id: HelperId | None) -> None: ...
+    def erase_relay(self, booking_id: BookingId) -> int:
+        """Erase a booking's relayed texts and photos; how many messages were erased."""
+        ...
+
+
 class UnitOfWork(Protocol):
     customers: Customers
     requests: Requests
@@ -250,6 +260,7 @@ class UnitOfWork(Protocol):
     staff: StaffAccounts
     audit: AuditLog
     chat: ChatLog
+    privacy: Privacy
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

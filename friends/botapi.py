@@ -70,6 +70,8 @@ class InProcessBotApi(BaseRequest):
             result = self._record(
                 {**params, "text": params.get("caption", "")}, photo=str(params.get("photo"))
             )
+        elif api == "sendDocument":  # the text shows the caption; the file itself is not kept
+            result = self._record({**params, "text": params.get("caption", "") or "[document]"})
         elif api == "copyMessage":  # the relay: the copy shows the caption, or a note of what was copied
             copied = self._record({**params, "text": params.get("caption") or "[copied message]"})
             result = {"message_id": copied["message_id"]}

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from bot.app import BotConfig, build_application
 from bot.context import BotServices, FriendsApp
 from core.ids import TelegramUserId
-from core.services import intake, matching, onboarding
+from core.services import intake, matching, onboarding, privacy
 from friends import wiring
 from friends.botapi import InProcessBotApi, Sent, TelegramUser
 from friends.settings import Settings
@@ -164,6 +164,16 @@ async def batch(settings: Settings, token: str, lines: Iterable[str], out: TextI
             (str(detector.detect(t["text"])) for t in turns if t.get("text")), "de"
         )
         user = TelegramUser(app, base + number, language_code=lang)
+        # scenarios test the intake: the person accepted the privacy notice before
+        await asyncio.to_thread(
+            intake.ensure_customer,
+            services.uow(),
+            TelegramUserId(user.id),
+            name="",
+            language_code=lang,
+            now=services.now(),
+        )
+        await asyncio.to_thread(privacy.consent, services.uow(), TelegramUserId(user.id), now=services.now())
         for turn in turns:
             if "location" in turn:
                 await user.shares_location(*turn["location"])

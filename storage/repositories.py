@@ -25,6 +25,8 @@ def _customer(row: CustomerRow) -> Customer:
         name=row.name,
         language=Language(row.language),
         taken_over_by=row.taken_over_by,
+        consented=row.consented_at is not None,
+        blocked=row.blocked_at is not None,
     )
 
 
@@ -72,6 +74,12 @@ class SqlCustomers:
 
     def set_taken_over(self, customer_id: CustomerId, staff_id: int | None) -> None:
         self.session.get_one(CustomerRow, customer_id).taken_over_by = staff_id
+
+    def set_consented(self, customer_id: CustomerId, now: datetime | None) -> None:
+        self.session.get_one(CustomerRow, customer_id).consented_at = now
+
+    def set_blocked(self, customer_id: CustomerId, now: datetime | None) -> None:
+        self.session.get_one(CustomerRow, customer_id).blocked_at = now
 
 
 class SqlChatLog:

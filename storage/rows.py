@@ -18,6 +18,8 @@ class CustomerRow(Base):
     language: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime]
     taken_over_by: Mapped[int | None] = mapped_column(Integer)  # a support agent answers, the bot waits
+    consented_at: Mapped[datetime | None]  # accepted the terms and the privacy notice
+    blocked_at: Mapped[datetime | None]  # support blocked this person: the bot answers nothing more
 
 
 class ChatMessageRow(Base):

@@ -121,6 +121,8 @@ def demo_helpers(count: int, places: PlaceIndex, *, seed: int = 7) -> Iterator[H
             description=rng.choice(DESCRIPTIONS),
             rating_sum=stars,
             rating_count=count_ratings,
+            adult=True,  # demo helpers went through the whole registration
+            terms_accepted=True,
         )
 
 

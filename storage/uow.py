@@ -15,6 +15,7 @@ from storage.booking_repository import (
     SqlTimers,
 )
 from storage.helper_repository import SqlHelpers, SqlOffers
+from storage.privacy_repository import SqlPrivacy
 from storage.repositories import SqlChatLog, SqlCustomers, SqlOutbox, SqlProcessedUpdates, SqlRequests
 from storage.staff_repository import SqlAudit, SqlStaff
 
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     staff: SqlStaff
     audit: SqlAudit
     chat: SqlChatLog
+    privacy: SqlPrivacy
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self._session)
         self.audit = SqlAudit(self._session)
         self.chat = SqlChatLog(self._session)
+        self.privacy = SqlPrivacy(self._session)
         return self
 
     def __exit__(

@@ -200,3 +200,17 @@ def top_helper(
         )
         u.commit()
     return helper
+
+
+def consented(
+    uow: Callable[[], UnitOfWork], telegram_id: int, *, first_name: str = "", language: str = "de"
+) -> None:
+    """A person who already accepted the privacy notice (the consent step has tests of its own)."""
+    from core.ids import TelegramUserId
+    from core.services import intake, privacy
+
+    now = datetime.now(UTC)
+    intake.ensure_customer(
+        uow(), TelegramUserId(telegram_id), name=first_name, language_code=language, now=now
+    )
+    privacy.consent(uow(), TelegramUserId(telegram_id), now=now)

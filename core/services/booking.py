@@ -646,6 +646,7 @@ def settle_in(
     uow.timers.set(settled.id, TimerKind.RATING_REMINDER, now + timedelta(hours=policy.rating_reminder_hours))
     uow.timers.set(settled.id, TimerKind.RATING_REVEAL, now + timedelta(days=policy.rating_window_days))
     uow.timers.set(settled.id, TimerKind.RELAY_CLOSE, now + timedelta(hours=policy.relay_open_hours))
+    uow.timers.set(settled.id, TimerKind.RETENTION, now + timedelta(days=policy.retention_days))
     return settled
 
 
@@ -904,6 +905,9 @@ def fire_timer(
                     )
         elif kind is TimerKind.RATING_REVEAL and booking.state in {S.SETTLED, S.RESOLVED}:
             _reveal(uow, booking, now=now)
+        elif kind is TimerKind.RETENTION:
+            erased = uow.privacy.erase_relay(booking.id)
+            steps.note(uow, booking, "transcript_erased", A.SYSTEM, now, f"{erased} messages")
         elif kind is TimerKind.HOLD_EXPIRY:
             _hold_expiring(uow, booking, now=now, policy=policy, payments=payments)
         elif kind is TimerKind.RELAY_CLOSE and booking.relay_closed_at is None:

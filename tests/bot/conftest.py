@@ -11,7 +11,7 @@ from bot.context import BotServices, FriendsApp
 from friends import wiring
 from friends.botapi import InProcessBotApi, TelegramUser
 from friends.chat import start_app
-from tests.conftest import NluStack
+from tests.conftest import NluStack, consented
 
 _user_ids = itertools.count(5_000_001)
 
@@ -53,8 +53,12 @@ async def bot_app(bot_services: BotServices) -> AsyncIterator[tuple[FriendsApp, 
 def person(bot_app: tuple[FriendsApp, InProcessBotApi]) -> Callable[..., Chat]:
     app, api = bot_app
 
-    def make(language_code: str | None = "de", first_name: str = "Anna") -> Chat:
+    def make(language_code: str | None = "de", first_name: str = "Anna", *, consent: bool = True) -> Chat:
         user = TelegramUser(app, next(_user_ids), first_name=first_name, language_code=language_code)
+        if consent:
+            consented(
+                app.bot_data["services"].uow, user.id, first_name=first_name, language=language_code or "en"
+            )
         return Chat(app, api, user)
 
     return make

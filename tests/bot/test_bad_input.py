@@ -14,7 +14,7 @@ from friends.botapi import TelegramUser
 from friends.chat import start_app
 from gateways.rasa_client import RasaClient
 from tests.bot.conftest import Chat
-from tests.conftest import free_port
+from tests.conftest import consented, free_port
 
 pytestmark = pytest.mark.rasa
 
@@ -118,6 +118,7 @@ async def test_rasa_down_is_an_apology_not_a_crash(bot_services: BotServices) ->
     )
     app, api = await start_app(offline)
     user = TelegramUser(app, 4_999_999, language_code="en")
+    consented(offline.uow, user.id, language="en")
     await user.says("my wifi is down")
     assert [s.text for s in api.to(user.id)] == [
         "Sorry, I can't read messages right now. Please try again in a minute – nothing you sent was lost."

@@ -16,7 +16,7 @@ from telegram import Update
 from bot.app import BotConfig, build_application
 from core.helpers import Helper
 from friends import wiring
-from tests.conftest import ROOT, NluStack, free_port, top_helper
+from tests.conftest import ROOT, NluStack, consented, free_port, top_helper
 from tests.tg.adapter import EmulatorRequest, TgClient
 
 TG = ROOT / "tests" / "tg"
@@ -73,12 +73,14 @@ async def telegram(emulator: str, nlu_stack: NluStack) -> AsyncIterator[tuple[st
 
 
 @pytest.fixture
-async def customer_factory(telegram: tuple[str, str]) -> AsyncIterator[object]:
+async def customer_factory(telegram: tuple[str, str], nlu_stack: NluStack) -> AsyncIterator[object]:
     base, token = telegram
+    uow = wiring.uow_factory(nlu_stack.settings.database_url, migrate=False)  # type: ignore[attr-defined]
     clients: list[TgClient] = []
 
     def make(language_code: str) -> TgClient:
         client = TgClient(base, token, next(_user_ids), language_code)
+        consented(uow, client.chat_id, first_name=f"User{client.chat_id}", language=language_code)
         clients.append(client)
         return client
 

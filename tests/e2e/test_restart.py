@@ -19,7 +19,7 @@ from sqlalchemy import text as sql
 from core.booking import BookingState, TimerKind
 from friends import wiring
 from storage.db import make_engine
-from tests.conftest import ROOT, NluStack
+from tests.conftest import ROOT, NluStack, consented
 from tests.e2e.test_booking_over_telegram import button, text
 from tests.services.test_booking import WHOLE_BOOKING
 from tests.tg.adapter import TgClient
@@ -85,6 +85,12 @@ async def test_the_bot_killed_between_every_step_loses_and_doubles_nothing(
     bot = BotProcess(token, emulator, env, tmp_path / "bot.log")
     customer = TgClient(emulator, token, 880_001, "de")
     slow, quick = TgClient(emulator, token, 880_002, "de"), TgClient(emulator, token, 880_003, "de")
+    for client in (customer, slow, quick):
+        consented(
+            wiring.uow_factory(settings.database_url, migrate=False),
+            client.chat_id,
+            first_name=f"User{client.chat_id}",
+        )
     paul_id = helper_at(slow.chat_id, "Paul", "10999", "de", rate=700).id
     helper_at(quick.chat_id, "Rosa", "10999", "de", rate=750)
     got: dict[int, list[str]] = {c.chat_id: [] for c in (customer, slow, quick)}
