@@ -79,7 +79,7 @@ def console(tmp_path: Path) -> Iterator[Console]:
     thread.join(10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # Playwright's sync API runs an event loop: gone before async tests
 def chromium():  # type: ignore[no-untyped-def]
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
