@@ -31,7 +31,7 @@ from core.language import Language
 from core.payments import ProviderEvent
 from core.ports import PaymentProvider, UnitOfWork
 from core.services import booking as booking_service
-from core.services import payments, staff, support
+from core.services import payments, privacy, staff, support
 from core.staff import NotAllowed, Permission, StaffMember
 from core.texts import BERLIN, Catalog, money
 from storage.queries import Queries
@@ -340,6 +340,80 @@ def create_app(services: WebServices) -> FastAPI:
             address=address(request),
         )
         return RedirectResponse(f"/conversations/{customer_id}", status_code=303)
+
+    @app.get("/customers", response_class=HTMLResponse)
+    async def customers(request: Request, who: Page, q: str = "") -> HTMLResponse:
+        lines = await run_in_threadpool(queries().customers, search=q.strip())
+        return render(request, "customers.html", {"who": who, "lines": lines, "q": q})
+
+    @app.get("/customers/{customer_id}", response_class=HTMLResponse)
+    async def customer_page(request: Request, customer_id: int, who: Page) -> HTMLResponse:
+        q = queries()
+        person = await run_in_threadpool(q.customer, customer_id)
+        if person is None:
+            raise HTTPException(404, "no such customer")
+        lines = await run_in_threadpool(q.customers, limit=100000)
+        line = (
+            next(c for c in lines if c[0] == customer_id) if any(c[0] == customer_id for c in lines) else None
+        )
+        bookings = await run_in_threadpool(q.customer_bookings, customer_id)
+        asked = await run_in_threadpool(q.requests, customer_id)
+        return render(
+            request,
+            "customer.html",
+            {
+                "who": who,
+                "id": customer_id,
+                "person": person,
+                "line": line,
+                "bookings": bookings,
+                "asked": asked,
+            },
+        )
+
+    @app.post("/customers/{customer_id}/block")
+    async def block_customer(
+        request: Request,
+        customer_id: int,
+        who: Act,
+        reason: Annotated[str, Form()] = "",
+        undo: Annotated[str, Form()] = "",
+    ) -> Response:
+        allowed(who, Permission.SUSPEND)
+        if not reason.strip():
+            raise HTTPException(400, "a reason is needed")
+        await _act(
+            support.block_customer,
+            services.uow(),
+            who.member,
+            customer_id,
+            reason.strip(),
+            blocked=not undo,
+            now=services.now(),
+            address=address(request),
+        )
+        return RedirectResponse(f"/customers/{customer_id}", status_code=303)
+
+    @app.get("/customers/{customer_id}/export.json")
+    async def export_customer(request: Request, customer_id: int, who: Page) -> JSONResponse:
+        allowed(who, Permission.DELETE_DATA)
+        data = await _act(privacy.export, services.uow(), customer_id)
+        await run_in_threadpool(
+            _audit, who.member, "export_person", "customer", customer_id, "JSON", address(request)
+        )
+        return JSONResponse(
+            data, headers={"Content-Disposition": f'attachment; filename="customer-{customer_id}.json"'}
+        )
+
+    @app.post("/customers/{customer_id}/erase")
+    async def erase_customer(
+        request: Request, customer_id: int, who: Act, confirm: Annotated[str, Form()] = ""
+    ) -> Response:
+        allowed(who, Permission.DELETE_DATA)
+        if confirm != "yes":
+            raise HTTPException(400, "confirm the erasure")
+        await _act(privacy.erase, services.uow(), customer_id, now=services.now(), member=who.member)
+        return RedirectResponse("/customers", status_code=303)
 
     @app.get("/flags", response_class=HTMLResponse)
     async def flags(request: Request, who: Page, resolved: str = "") -> HTMLResponse:

@@ -237,6 +237,37 @@ class Queries:
             ).tuples()
             return [(h, n, int(c)) for h, n, c in rows]
 
+    def customers(
+        self, *, search: str = "", limit: int = 200
+    ) -> list[tuple[int, str, str, datetime, bool, int]]:
+        """(id, name, language, since, blocked, bookings) of customers, newest first."""
+        with self.sessions() as s:
+            counts = (
+                select(BookingRow.customer_id, func.count().label("n"))
+                .group_by(BookingRow.customer_id)
+                .subquery()
+            )
+            stmt = (
+                select(CustomerRow, func.coalesce(counts.c.n, 0))
+                .outerjoin(counts, counts.c.customer_id == CustomerRow.id)
+                .where(CustomerRow.telegram_id > 0)
+                .order_by(CustomerRow.id.desc())
+                .limit(limit)
+            )
+            if search:
+                stmt = stmt.where(func.lower(CustomerRow.name).like(f"%{search.lower()}%"))
+            return [
+                (c.id, c.name, c.language, c.created_at, c.blocked_at is not None, int(n))
+                for c, n in s.execute(stmt).tuples()
+            ]
+
+    def customer_bookings(self, customer_id: int) -> list[BookingLine]:
+        return [b for b in self.bookings(limit=1000) if b.id in self._booking_ids(customer_id)]
+
+    def _booking_ids(self, customer_id: int) -> set[int]:
+        with self.sessions() as s:
+            return set(s.scalars(select(BookingRow.id).where(BookingRow.customer_id == customer_id)))
+
     def helpers(self, *, limit: int = 200) -> list[HelperLine]:
         """Unverified first, then newest."""
         with self.sessions() as s:

@@ -85,6 +85,35 @@ def take_over(
         uow.commit()
 
 
+def block_customer(
+    uow: UnitOfWork,
+    member: StaffMember,
+    customer_id: int,
+    reason: str,
+    *,
+    blocked: bool,
+    now: datetime,
+    address: str = "",
+) -> None:
+    """Block (the bot answers nothing more but a short note) or unblock a customer."""
+    require(member, Permission.SUSPEND)
+    with uow:
+        customer = uow.customers.get(CustomerId(customer_id))
+        uow.customers.set_blocked(customer.id, now if blocked else None)
+        audit(
+            uow,
+            member,
+            "customer_block" if blocked else "customer_unblock",
+            "customer",
+            str(customer_id),
+            str(customer.blocked),
+            f"{blocked} · {reason}",
+            now=now,
+            address=address,
+        )
+        uow.commit()
+
+
 def resolve_flag(
     uow: UnitOfWork, member: StaffMember, flag_id: int, note: str, *, now: datetime, address: str = ""
 ) -> None:

@@ -333,3 +333,45 @@ def test_support_cancels_a_booking_and_an_admin_resolves_a_dispute(
     assert client.post(f"/bookings/{d}/resolve", data=form).status_code == 303
     assert str(w.get(d).state) == "resolved" and w.get(d).amount == 900
     assert "dispute_resolve" in client.get("/audit").text
+
+
+def test_an_admin_blocks_exports_and_erases_a_customer(
+    client: TestClient, console: tuple[WebServices, World]
+) -> None:
+    services, w = console
+    b = w.pick(0)
+    w.accept(0, b)
+    with services.uow() as u:
+        customer = u.customers.get(w.customer)
+    login(client, "sam@support.test")
+    assert "Anna" in client.get("/customers").text
+    assert client.get(f"/customers/{customer.id}/export.json").status_code == 403  # support may not
+    client.post("/logout", data={"csrf": csrf_of(client)})
+    login(client, "ada@admin.test")
+    token = csrf_of(client)
+    page = client.get(f"/customers/{customer.id}")
+    assert f"#{b}" in page.text and "Export data (JSON)" in page.text
+    assert (
+        client.post(f"/customers/{customer.id}/block", data={"csrf": token, "reason": "abusive"}).status_code
+        == 303
+    )
+    with services.uow() as u:
+        assert u.customers.get(customer.id).blocked
+    client.post(f"/customers/{customer.id}/block", data={"csrf": token, "reason": "apologised", "undo": "1"})
+    exported = client.get(f"/customers/{customer.id}/export.json")
+    assert exported.status_code == 200 and exported.json()["customer"]["name"] == "Anna"
+    assert exported.json()["requests"][0]["description"] == "WLAN bricht ständig ab"
+    assert (
+        client.post(f"/customers/{customer.id}/erase", data={"csrf": token}).status_code == 400
+    )  # not confirmed
+    assert (
+        client.post(f"/customers/{customer.id}/erase", data={"csrf": token, "confirm": "yes"}).status_code
+        == 303
+    )
+    with services.uow() as u:
+        erased = u.customers.get(customer.id)
+        assert erased.name == "[erased]" and erased.telegram_id < 0
+        assert u.requests.get(w.request).description == "[erased]"  # type: ignore[union-attr]
+        assert u.bookings.get(b) is not None  # the booking stays, without the person
+    audit = client.get("/audit").text
+    assert "customer_block" in audit and "export_person" in audit and "erase_person" in audit
