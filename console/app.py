@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 
 from console import auth
 from core.booking import BookingPolicy
+from core.categories import Category
 from core.errors import DomainError
 from core.language import Language
 from core.payments import ProviderEvent
@@ -34,7 +35,7 @@ from core.services import booking as booking_service
 from core.services import payments, privacy, staff, support
 from core.staff import NotAllowed, Permission, StaffMember
 from core.texts import BERLIN, Catalog, money
-from storage.queries import Queries
+from storage.queries import Queries, Stats
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -259,7 +260,129 @@ def create_app(services: WebServices) -> FastAPI:
     @app.get("/", response_class=HTMLResponse)
     async def dashboard(request: Request, who: Page) -> HTMLResponse:
         board = await run_in_threadpool(queries().dashboard, services.now())
-        return render(request, "dashboard.html", {"who": who, "board": board})
+        stats = await run_in_threadpool(queries().stats, services.now())
+        return render(
+            request, "dashboard.html", {"who": who, "board": board, "charts": _charts(stats, request)}
+        )
+
+    def _charts(stats: Stats, request: Request) -> list[tuple[str, str]]:
+        """(title key, Chart.js config as JSON) for each chart; drawn by static/console.js."""
+        lang = language(request)
+        catalog = services.catalog
+        colours = {
+            "phone": "#2f6fde",
+            "internet": "#2e8b57",
+            "tv": "#d08a1f",
+            "pc": "#8a4fd0",
+            "none": "#9aa1b1",
+        }
+
+        def label(key: str) -> str:
+            return catalog.render(f"console.{key}", lang) if catalog else key
+
+        def line(data: list[Any], name: str, colour: str) -> dict[str, Any]:
+            return {
+                "label": name,
+                "data": data,
+                "borderColor": colour,
+                "backgroundColor": colour,
+                "spanGaps": True,
+            }
+
+        euros = [round(c / 100, 2) for c in stats.revenue_cents]
+        fees = [round(c / 100, 2) for c in stats.fee_cents]
+        unsure = [None if v is None else round(v * 100, 1) for v in stats.unsure_share]
+        configs = [
+            (
+                "chart_requests",
+                {
+                    "type": "bar",
+                    "data": {
+                        "labels": stats.days,
+                        "datasets": [
+                            {
+                                "label": catalog.category(Category(c), lang) if catalog else c,
+                                "data": v,
+                                "backgroundColor": colours.get(c, "#9aa1b1"),
+                            }
+                            for c, v in sorted(stats.requests_by_category.items())
+                        ],
+                    },
+                    "options": {
+                        "scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}}
+                    },
+                },
+            ),
+            (
+                "chart_minutes",
+                {
+                    "type": "line",
+                    "data": {
+                        "labels": stats.days,
+                        "datasets": [
+                            line(stats.minutes_to_first_offer, label("to_first_offer"), "#2f6fde"),
+                            line(stats.minutes_to_acceptance, label("to_acceptance"), "#2e8b57"),
+                        ],
+                    },
+                    "options": {"scales": {"y": {"beginAtZero": True}}},
+                },
+            ),
+            (
+                "chart_funnel",
+                {
+                    "type": "bar",
+                    "data": {
+                        "labels": [label("funnel_requests"), label("funnel_booked"), label("funnel_paid")],
+                        "datasets": [
+                            {
+                                "label": label("count"),
+                                "data": list(stats.funnel),
+                                "backgroundColor": "#2f6fde",
+                            }
+                        ],
+                    },
+                    "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}},
+                },
+            ),
+            (
+                "chart_revenue",
+                {
+                    "type": "bar",
+                    "data": {
+                        "labels": stats.days,
+                        "datasets": [
+                            {"label": label("revenue"), "data": euros, "backgroundColor": "#2f6fde"},
+                            {"label": label("platform_fee"), "data": fees, "backgroundColor": "#2e8b57"},
+                        ],
+                    },
+                },
+            ),
+            (
+                "chart_ratings",
+                {
+                    "type": "bar",
+                    "data": {
+                        "labels": ["1★", "2★", "3★", "4★", "5★"],
+                        "datasets": [
+                            {"label": label("ratings"), "data": stats.ratings, "backgroundColor": "#d08a1f"}
+                        ],
+                    },
+                    "options": {"plugins": {"legend": {"display": False}}},
+                },
+            ),
+            (
+                "chart_unsure",
+                {
+                    "type": "line",
+                    "data": {
+                        "labels": stats.days,
+                        "datasets": [line(unsure, label("unsure_percent"), "#c2413b")],
+                    },
+                    "options": {"scales": {"y": {"beginAtZero": True, "max": 100}}},
+                },
+            ),
+        ]
+        return [(title, json.dumps(config, ensure_ascii=False)) for title, config in configs]
 
     @app.get("/conversations", response_class=HTMLResponse)
     async def conversations(request: Request, who: Page, q: str = "", flagged: str = "") -> HTMLResponse:

@@ -81,6 +81,21 @@ class ChatLine:
     text: str
 
 
+@dataclass(frozen=True)
+class Stats:
+    """The last days, one value per day (days[i] is the day), for the dashboard's charts."""
+
+    days: list[str]
+    requests_by_category: dict[str, list[int]]
+    minutes_to_first_offer: list[float | None]  # median per day
+    minutes_to_acceptance: list[float | None]
+    funnel: tuple[int, int, int]  # requests, booked, paid (card or cash)
+    revenue_cents: list[int]  # captured − refunded + cash
+    fee_cents: list[int]
+    ratings: list[int]  # how many 1 … 5 stars customers gave
+    unsure_share: list[float | None]  # share of requests the NLU was unsure about
+
+
 class Queries:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
@@ -267,6 +282,89 @@ class Queries:
     def _booking_ids(self, customer_id: int) -> set[int]:
         with self.sessions() as s:
             return set(s.scalars(select(BookingRow.id).where(BookingRow.customer_id == customer_id)))
+
+    def stats(self, now: datetime, *, days: int = 30) -> Stats:
+        from statistics import median
+
+        from core.texts import BERLIN
+
+        first = (now.astimezone(BERLIN) - timedelta(days=days - 1)).date()
+        labels = [(first + timedelta(days=i)) for i in range(days)]
+        index = {d: i for i, d in enumerate(labels)}
+        since = now - timedelta(days=days + 1)
+
+        def day(moment: datetime) -> int | None:
+            return index.get(moment.astimezone(BERLIN).date())
+
+        with self.sessions() as s:
+            requests = list(s.scalars(select(RequestRow).where(RequestRow.created_at >= since)))
+            bookings = list(s.scalars(select(BookingRow).where(BookingRow.offered_at >= since)))
+            accepted = dict(
+                s.execute(
+                    select(BookingEventRow.booking_id, func.min(BookingEventRow.at))
+                    .where(BookingEventRow.trigger == "accept", BookingEventRow.at >= since)
+                    .group_by(BookingEventRow.booking_id)
+                )
+                .tuples()
+                .all()
+            )
+            money = list(
+                s.execute(
+                    select(LedgerRow.kind, LedgerRow.amount_cents, LedgerRow.at).where(LedgerRow.at >= since)
+                )
+            )
+            stars = list(s.scalars(select(RatingRow.stars).where(RatingRow.by == "customer")))
+        by_category: dict[str, list[int]] = {}
+        unsure = [[0, 0] for _ in labels]
+        for r in requests:
+            i = day(r.created_at)
+            if i is None:
+                continue
+            by_category.setdefault(r.category, [0] * days)[i] += 1
+            unsure[i][1] += 1
+            unsure[i][0] += r.confidence < 0.6 or r.intent in {"nlu_fallback", "vague_problem"}
+        created = {r.id: r.created_at for r in requests}
+        to_offer: list[list[float]] = [[] for _ in labels]
+        to_accept: list[list[float]] = [[] for _ in labels]
+        first_offer: dict[int, datetime] = {}
+        for b in bookings:
+            if b.request_id in created and (
+                b.request_id not in first_offer or b.offered_at < first_offer[b.request_id]
+            ):
+                first_offer[b.request_id] = b.offered_at
+        for request_id, offered in first_offer.items():
+            i = day(created[request_id])
+            if i is not None:
+                to_offer[i].append((offered - created[request_id]).total_seconds() / 60)
+        for b in bookings:
+            at = accepted.get(b.id)
+            i = day(b.offered_at)
+            if at is not None and i is not None:
+                to_accept[i].append((at - b.offered_at).total_seconds() / 60)
+        revenue, fee = [0] * days, [0] * days
+        for kind, cents, at in money:
+            i = day(at)
+            if i is None:
+                continue
+            if kind in {"captured", "cash"}:
+                revenue[i] += cents
+            elif kind == "refunded":
+                revenue[i] -= cents
+            elif kind == "fee":
+                fee[i] += cents
+        booked = {b.request_id for b in bookings if b.id in accepted}
+        paid = {b.request_id for b in bookings if b.payment in {"card", "charged", "cash"}}
+        return Stats(
+            days=[d.strftime("%d.%m.") for d in labels],
+            requests_by_category=by_category,
+            minutes_to_first_offer=[round(median(v), 1) if v else None for v in to_offer],
+            minutes_to_acceptance=[round(median(v), 1) if v else None for v in to_accept],
+            funnel=(len(requests), len(booked), len(paid)),
+            revenue_cents=revenue,
+            fee_cents=fee,
+            ratings=[sum(1 for x in stars if x == n) for n in range(1, 6)],
+            unsure_share=[round(u / n, 3) if n else None for u, n in unsure],
+        )
 
     def helpers(self, *, limit: int = 200) -> list[HelperLine]:
         """Unverified first, then newest."""

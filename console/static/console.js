@@ -21,3 +21,13 @@
     li.scrollIntoView({ block: "nearest" });
   };
 })();
+
+// Dashboard charts: each canvas carries its Chart.js config as JSON (no inline script under the CSP).
+(function () {
+  if (!window.Chart) return;
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    const config = JSON.parse(canvas.dataset.chart);
+    config.options = Object.assign({ animation: false, maintainAspectRatio: false }, config.options || {});
+    new window.Chart(canvas, config);
+  });
+})();

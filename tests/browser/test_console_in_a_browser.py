@@ -56,6 +56,8 @@ def test_an_admin_refunds_part_of_a_payment_and_sees_the_ledger_change(page, con
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=w.policy)
     booking.confirm_time(w.uow(), CUSTOMER, b, now=w.clock(), policy=w.policy, payments=w.payments)
     log_in(page, console, "ada@admin.test")
+    page.wait_for_function("Object.keys(window.Chart.instances).length === 6")  # the charts drew
+    shot(page, "dashboard_admin")
     page.click("text=Bookings")
     shot(page, "bookings")
     page.click(f"text=#{b}")

@@ -375,3 +375,17 @@ def test_an_admin_blocks_exports_and_erases_a_customer(
         assert u.bookings.get(b) is not None  # the booking stays, without the person
     audit = client.get("/audit").text
     assert "customer_block" in audit and "export_person" in audit and "erase_person" in audit
+
+
+def test_the_overview_has_its_charts_from_our_own_static_files(
+    client: TestClient, console: tuple[WebServices, World]
+) -> None:
+    _, w = console
+    b = w.pick(0)
+    w.accept(0, b)
+    login(client, "ada@admin.test")
+    home = client.get("/").text
+    assert home.count("data-chart=") == 6 and "Last 30 days" in home
+    assert '<script src="/static/vendor/chart.umd.min.js"></script>' in home and "cdn" not in home.lower()
+    script = client.get("/static/vendor/chart.umd.min.js")
+    assert script.status_code == 200 and "Chart.js v4" in script.text[:200]
