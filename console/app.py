@@ -571,6 +571,13 @@ def create_app(services: WebServices) -> FastAPI:
         lines = await run_in_threadpool(queries().helpers)
         return render(request, "helpers.html", {"who": who, "helpers": lines})
 
+    @app.get("/helpers/{helper_id}", response_class=HTMLResponse)
+    async def helper_page(request: Request, helper_id: int, who: Page) -> HTMLResponse:
+        profile = await run_in_threadpool(queries().helper, helper_id)
+        if profile is None:
+            raise HTTPException(404, "no such helper")
+        return render(request, "helper.html", {"who": who, "h": profile})
+
     @app.post("/helpers/{helper_id}/verify")
     async def verify(
         request: Request, helper_id: int, who: Act, note: Annotated[str, Form()] = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -365,6 +366,37 @@ class Queries:
             ratings=[sum(1 for x in stars if x == n) for n in range(1, 6)],
             unsure_share=[round(u / n, 3) if n else None for u, n in unsure],
         )
+
+    def helper(self, helper_id: int) -> dict[str, Any] | None:
+        """A helper's whole profile (public and private) and the ratings customers gave them."""
+        with self.sessions() as s:
+            row = s.get(HelperRow, helper_id)
+            if row is None:
+                return None
+            ratings = (
+                s.execute(
+                    select(RatingRow.stars, RatingRow.comment, RatingRow.created_at, BookingRow.id)
+                    .join(BookingRow, BookingRow.id == RatingRow.booking_id)
+                    .where(BookingRow.helper_id == helper_id, RatingRow.by == "customer")
+                    .order_by(RatingRow.created_at.desc())
+                )
+                .tuples()
+                .all()
+            )
+            owed = s.scalar(
+                select(func.coalesce(func.sum(LedgerRow.amount_cents), 0)).where(
+                    LedgerRow.helper_id == helper_id, LedgerRow.kind == "balance"
+                )
+            )
+            jobs = s.scalar(
+                select(func.count()).select_from(BookingRow).where(BookingRow.helper_id == helper_id)
+            )
+            profile = {
+                c.name: getattr(row, c.name)
+                for c in row.__table__.columns
+                if c.name not in {"answered", "editing"}
+            }
+            return {**profile, "ratings": list(ratings), "owed": int(owed or 0), "jobs": int(jobs or 0)}
 
     def helpers(self, *, limit: int = 200) -> list[HelperLine]:
         """Unverified first, then newest."""

@@ -73,6 +73,16 @@ def test_an_admin_refunds_part_of_a_payment_and_sees_the_ledger_change(page, con
     page.click("text=Audit log")
     assert "refund" in page.locator("table").inner_text()
     shot(page, "audit")
+    for name, path in (
+        ("customers", "/customers"),
+        ("customer", f"/customers/{w.customer}"),
+        ("flags", "/flags"),
+        ("payments", "/payments"),
+        ("helper", f"/helpers/{w.helpers[0].id}"),
+    ):
+        page.goto(f"{console.url}{path}")
+        assert page.locator("h1").count() == 1
+        shot(page, name)
 
 
 def test_a_verified_helper_is_matched_and_support_may_not_refund(page, console: Console) -> None:  # type: ignore[no-untyped-def]

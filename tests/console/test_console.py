@@ -389,3 +389,13 @@ def test_the_overview_has_its_charts_from_our_own_static_files(
     assert '<script src="/static/vendor/chart.umd.min.js"></script>' in home and "cdn" not in home.lower()
     script = client.get("/static/vendor/chart.umd.min.js")
     assert script.status_code == 200 and "Chart.js v4" in script.text[:200]
+
+
+def test_a_helper_page_shows_the_public_and_the_private_profile(
+    client: TestClient, console: tuple[WebServices, World]
+) -> None:
+    _, w = console
+    login(client, "sam@support.test")
+    page = client.get(f"/helpers/{w.helpers[0].id}")
+    assert page.status_code == 200 and "Jonas" in page.text and str(w.helpers[0].telegram_id) in page.text
+    assert client.get("/helpers/99999").status_code == 404
