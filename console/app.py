@@ -630,6 +630,7 @@ def create_app(services: WebServices) -> FastAPI:
             raise HTTPException(404, "no such booking")
         ledger = await run_in_threadpool(q.ledger, booking_id)
         ratings = await run_in_threadpool(q.ratings, booking_id)
+        provider = await run_in_threadpool(_provider_view, ledger)
         return render(
             request,
             "booking.html",
@@ -640,6 +641,7 @@ def create_app(services: WebServices) -> FastAPI:
                 "ledger": ledger,
                 "ratings": ratings,
                 "once": auth.new_token(),
+                "provider": provider,
             },
         )
 
@@ -733,6 +735,19 @@ def create_app(services: WebServices) -> FastAPI:
                 uow, member, action, kind, str(object_id), "", after[:200], now=services.now(), address=where
             )
             uow.commit()
+
+    def _provider_view(ledger: list[tuple[datetime, str, int, str, str]]) -> list[Any]:
+        """What the payment provider says about each payment of the booking (Stripe's objects)."""
+        references = sorted(
+            {ref for _, kind, _, ref, _ in ledger if kind in {"authorised", "captured"} and ref}
+        )
+        seen = []
+        for ref in references:
+            try:
+                seen.append(services.payments.payment(ref))
+            except Exception as err:  # the provider is down: the page still shows our ledger
+                log.warning("payment provider could not show %s: %s", ref, err)
+        return seen
 
     def _audit_refund(member: StaffMember, booking_id: int, cents: int, reason: str, where: str) -> None:
         uow = services.uow()

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     late_cancel_percent: int = 50
     #: The platform's share of every job, in percent.
     platform_fee_percent: int = 20
+    #: Relay transcripts and photos are erased this many days after a booking settled.
+    retention_days: int = 90
     #: Stripe (test or live) secret key; without it payments use the labelled offline provider.
     stripe_api_key: SecretStr | None = None
     #: The signing secret of the webhook endpoint (POST /stripe/webhook of the web server).
@@ -60,6 +62,7 @@ class Settings(BaseSettings):
             free_cancel_hours=self.free_cancel_hours,
             late_cancel_percent=self.late_cancel_percent,
             fee_percent=self.platform_fee_percent,
+            retention_days=self.retention_days,
         )
 
     @property
