@@ -290,6 +290,8 @@ def test_a_double_click_on_refund_refunds_once(
     assert [c for c in w.payments.calls if c[0] == "refund"] == [
         ("refund", f"booking-{b}-refund-{once}", 400)
     ]
+    shown = client.get(f"/bookings/{b}").text
+    assert "What the payment provider says" in shown and "€4" in shown  # the provider's own view
 
 
 def test_support_cancels_a_booking_and_an_admin_resolves_a_dispute(
