@@ -35,6 +35,10 @@ class Customers(Protocol):
 
 
 class ChatLog(Protocol):
+    def note_nlu(self, telegram_id: int, text: str, intent: str, confidence: float) -> None:
+        """What the NLU read in the person's latest message (when it is this text)."""
+        ...
+
     def log(
         self,
         telegram_id: int,

@@ -80,6 +80,8 @@ class ChatLine:
     who: str  # customer, bot, support, helper (relay)
     kind: str
     text: str
+    intent: str | None = None  # what the NLU read in a person's text
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,8 @@ class Queries:
                     "customer" if r.incoming else ("support" if r.staff_id else "bot"),
                     r.kind,
                     r.text,
+                    r.intent,
+                    r.confidence,
                 )
                 for r in rows
             ]

@@ -86,6 +86,16 @@ class SqlChatLog:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def note_nlu(self, telegram_id: int, text: str, intent: str, confidence: float) -> None:
+        row = self.session.scalar(
+            select(ChatMessageRow)
+            .where(ChatMessageRow.telegram_id == telegram_id, ChatMessageRow.incoming.is_(True))
+            .order_by(ChatMessageRow.id.desc())
+            .limit(1)
+        )
+        if row is not None and row.intent is None and " ".join(row.text.split()) == text:
+            row.intent, row.confidence = intent[:40], confidence
+
     def log(
         self,
         telegram_id: int,

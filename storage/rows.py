@@ -32,6 +32,8 @@ class ChatMessageRow(Base):
     kind: Mapped[str] = mapped_column(String(16))  # text, photo, button, support…
     text: Mapped[str] = mapped_column(Text)
     staff_id: Mapped[int | None] = mapped_column(Integer)  # written by a support agent
+    intent: Mapped[str | None] = mapped_column(String(40))  # what the NLU read (a person's text)
+    confidence: Mapped[float | None] = mapped_column(Float)
     at: Mapped[datetime] = mapped_column(index=True)
 
 

@@ -12,11 +12,11 @@ from bot.context import FriendsContext
 from bot.handlers import booking, helper
 from core.errors import DomainError, NotInBerlin
 from core.geo import Location
-from core.intake import has_words
+from core.intake import has_words, nlu_text
 from core.notices import Choice, Reply
 from core.onboarding import Field
 from core.services import booking as booking_service
-from core.services import intake, matching, onboarding
+from core.services import intake, matching, onboarding, support
 from core.services.onboarding import Answer
 from gateways.rasa_client import RasaUnavailable
 
@@ -56,13 +56,21 @@ async def on_text(update: Update, context: FriendsContext) -> None:
                     customer, await context.call(intake.set_place, customer.id, place, now=services.now())
                 )
                 return
-            if not await dialogue.is_new_problem(services.rasa, text):
+            parse = await services.rasa.parse(nlu_text(text))
+            await context.call(
+                support.note_nlu, customer.telegram_id, parse.text, parse.intent, parse.confidence
+            )
+            if not dialogue.is_new_problem(parse):
                 await context.send(customer, [Reply("location.unknown", choices=(Choice.SHARE_LOCATION,))])
                 return
         elif _names_a_place(context, text):
             await context.send(customer, [Reply("intake.no_open_request")])
             return
-        replies = await dialogue.converse(services.rasa, customer, text)
+        replies, parse = await dialogue.converse(services.rasa, customer, text)
+        if parse is not None:
+            await context.call(
+                support.note_nlu, customer.telegram_id, parse.text, parse.intent, parse.confidence
+            )
     except DomainError as err:
         await context.send(customer, [Reply(err.key, err.params, choices=(Choice.SHARE_LOCATION,))])
         return

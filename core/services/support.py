@@ -24,6 +24,12 @@ def log_message(
         return bool(incoming and customer is not None and customer.taken_over_by)
 
 
+def note_nlu(uow: UnitOfWork, telegram_id: int, text: str, intent: str, confidence: float) -> None:
+    with uow:
+        uow.chat.note_nlu(telegram_id, text, intent, confidence)
+        uow.commit()
+
+
 def write(
     uow: UnitOfWork, member: StaffMember, customer_id: int, text: str, *, now: datetime, address: str = ""
 ) -> None:

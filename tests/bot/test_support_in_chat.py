@@ -46,3 +46,21 @@ async def test_a_taken_over_chat_gets_no_bot_answers_until_it_is_handed_back(
     eva.new()
     await eva.user.says("Mein Handy geht nicht mehr an")
     assert any("Handy" in t for t in eva.new())  # the assistant answers again
+
+
+async def test_the_chat_log_keeps_what_the_nlu_read_in_each_message(
+    person: Callable[..., Chat], bot_services: BotServices
+) -> None:
+    from storage.queries import Queries
+
+    kim = person("en", "Kim")
+    await kim.user.says("my router keeps dropping the connection")
+    await kim.user.says("hmm")
+    with bot_services.uow() as u:
+        customer = u.customers.by_telegram_id(TelegramUserId(kim.user.id))
+    assert customer is not None
+    sessions = bot_services.uow()._sessions  # type: ignore[attr-defined]
+    lines = [line for line in Queries(sessions).chat(customer.id) if line.who == "customer"]
+    assert (lines[0].text, lines[0].intent) == ("my router keeps dropping the connection", "problem_internet")
+    assert lines[0].confidence is not None and lines[0].confidence > 0.5
+    assert lines[1].intent is not None  # even a vague word gets the NLU's best guess and its confidence
