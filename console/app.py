@@ -385,9 +385,25 @@ def create_app(services: WebServices) -> FastAPI:
         return [(title, json.dumps(config, ensure_ascii=False)) for title, config in configs]
 
     @app.get("/conversations", response_class=HTMLResponse)
-    async def conversations(request: Request, who: Page, q: str = "", flagged: str = "") -> HTMLResponse:
-        lines = await run_in_threadpool(queries().conversations, search=q.strip(), flagged=bool(flagged))
-        return render(request, "conversations.html", {"who": who, "lines": lines, "q": q, "flagged": flagged})
+    async def conversations(
+        request: Request,
+        who: Page,
+        q: str = "",
+        flagged: str = "",
+        category: str = "",
+        state: str = "",
+        helper: str = "",
+    ) -> HTMLResponse:
+        lines = await run_in_threadpool(
+            queries().conversations,
+            search=q.strip(),
+            flagged=bool(flagged),
+            category=category,
+            state=state,
+            helper=helper.strip(),
+        )
+        filters = {"q": q, "flagged": flagged, "category": category, "state": state, "helper": helper}
+        return render(request, "conversations.html", {"who": who, "lines": lines, **filters})
 
     @app.get("/conversations/{customer_id}", response_class=HTMLResponse)
     async def conversation(request: Request, customer_id: int, who: Page) -> HTMLResponse:

@@ -123,9 +123,17 @@ class Queries:
         return Dashboard(int(waiting[0]), waiting[1], states, int(flags or 0), int(expiring or 0))
 
     def conversations(
-        self, *, search: str = "", flagged: bool = False, limit: int = 200
+        self,
+        *,
+        search: str = "",
+        flagged: bool = False,
+        category: str = "",
+        state: str = "",
+        helper: str = "",
+        limit: int = 200,
     ) -> list[ConversationLine]:
-        """Customers with their last message, newest first; `search` matches name or message text."""
+        """Customers with their last message, newest first; `search` matches name or message text,
+        `category` and `state` the latest request, `helper` the name of a helper they booked."""
         with self.sessions() as s:
             last = (
                 select(
@@ -165,6 +173,20 @@ class Queries:
                     or 0
                 )
                 if flagged and not flags:
+                    continue
+                if category and (request is None or request.category != category):
+                    continue
+                if state and (request is None or request.status != state):
+                    continue
+                if helper and not s.scalar(
+                    select(func.count())
+                    .select_from(BookingRow)
+                    .join(HelperRow, HelperRow.id == BookingRow.helper_id)
+                    .where(
+                        BookingRow.customer_id == customer.id,
+                        func.lower(HelperRow.name).like(f"%{helper.lower()}%"),
+                    )
+                ):
                     continue
                 lines.append(
                     ConversationLine(
