@@ -32,5 +32,14 @@ async def fire_timers(context: CallbackContext) -> None:  # type: ignore[type-ar
             )
         except Conflict:  # the booking changed meanwhile: the timer stays due for the next tick
             log.info("timer %s met a concurrent change; retried next tick", timer_id)
+        except Exception as err:  # e.g. the payment provider refused a capture: support looks, retry later
+            log.exception("timer %s failed; retried in %s", timer_id, booking.TIMER_RETRY)
+            await asyncio.to_thread(
+                booking.timer_failed,
+                services.uow(),
+                timer_id,
+                f"{type(err).__name__}: {err}",
+                now=services.now(),
+            )
     if fired:
         await drain(context.bot, services)

@@ -266,7 +266,7 @@ class SqlRelay:
         ]
 
     def flag(self, booking_id: BookingId | None, kind: str, *, by: Actor, note: str, now: datetime) -> bool:
-        if kind in {"unreachable", "block"} and self.session.scalar(
+        if kind in {"unreachable", "block", "payment"} and self.session.scalar(
             select(FlagRow.id).where(
                 FlagRow.booking_id == booking_id, FlagRow.kind == kind, FlagRow.resolved_at.is_(None)
             )

@@ -58,6 +58,7 @@ class Dashboard:
     bookings_by_state: dict[str, int]
     open_flags: int
     holds_expiring: int
+    payments_stuck: int  # a capture or other payment step failed and waits for support
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,14 @@ class Queries:
                     BookingRow.hold_expires_at < now + timedelta(days=1),
                 )
             )
-        return Dashboard(int(waiting[0]), waiting[1], states, int(flags or 0), int(expiring or 0))
+            stuck = s.scalar(
+                select(func.count())
+                .select_from(FlagRow)
+                .where(FlagRow.kind == "payment", FlagRow.resolved_at.is_(None))
+            )
+        return Dashboard(
+            int(waiting[0]), waiting[1], states, int(flags or 0), int(expiring or 0), int(stuck or 0)
+        )
 
     def conversations(
         self,

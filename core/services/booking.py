@@ -955,6 +955,22 @@ def _hold_expiring(
         )
 
 
+#: A timer whose effect failed (not a concurrent change) is tried again this much later.
+TIMER_RETRY = timedelta(minutes=10)
+
+
+def timer_failed(uow: UnitOfWork, timer_id: int, error: str, *, now: datetime) -> None:
+    """A timer's effect raised (the provider refused a capture…): try again later, and flag the
+    booking for support once, so a stuck payment shows on the console's overview."""
+    with uow:
+        timer = uow.timers.get(timer_id)
+        if timer is None:
+            return
+        uow.timers.set(timer.booking_id, timer.kind, now + TIMER_RETRY)
+        uow.relay.flag(timer.booking_id, "payment", by=A.SYSTEM, note=f"{timer.kind}: {error}"[:500], now=now)
+        uow.commit()
+
+
 def due_timers(uow: UnitOfWork, *, now: datetime, limit: int = 100) -> list[int]:
     with uow:
         return [t.id for t in uow.timers.due(now, limit=limit)]

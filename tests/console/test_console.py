@@ -211,7 +211,9 @@ def test_a_conversation_shows_the_chat_lives_and_support_takes_over_and_writes(
     assert "Anna" not in client.get("/conversations", params={"q": "drucker"}).text
     assert "Anna" in client.get("/conversations", params={"category": "internet", "state": "searching"}).text
     assert "Anna" not in client.get("/conversations", params={"category": "tv"}).text
-    assert "Anna" not in client.get("/conversations", params={"helper": "Jonas"}).text  # she booked nobody yet
+    assert (
+        "Anna" not in client.get("/conversations", params={"helper": "Jonas"}).text
+    )  # she booked nobody yet
     page = client.get(f"/conversations/{customer.id}")
     assert "WLAN bricht ständig ab" in page.text and "Wo brauchst du Hilfe?" in page.text
     assert "problem_internet" in page.text and '<script src="/static/console.js">' in page.text

@@ -196,3 +196,31 @@ def test_a_card_payment_finishing_after_cash_was_chosen_is_released(world: World
     )
     assert world.payments.payment(stray.reference).status == "canceled"
     assert world.get(b).state is BookingState.CASH
+
+
+def test_a_capture_the_provider_refuses_is_retried_later_and_flagged_once(world: World) -> None:
+    from gateways.offline_payments import OfflinePayments
+
+    class Refusing(OfflinePayments):
+        def capture(self, reference, amount, *, fee, idempotency_key):  # type: ignore[no-untyped-def]
+            raise RuntimeError("card_declined")
+
+    w = world
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=2)
+    w.pay(b, "card")
+    w.payments.__class__ = Refusing  # the card is declined from now on
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=POLICY)
+    w.clock.advance(hours=25)
+    for _attempt in range(2):
+        for timer_id in booking.due_timers(w.uow(), now=w.clock()):
+            with pytest.raises(RuntimeError):
+                booking.fire_timer(w.uow(), timer_id, now=w.clock(), policy=POLICY, payments=w.payments)
+            booking.timer_failed(w.uow(), timer_id, "RuntimeError: card_declined", now=w.clock())
+        assert booking.due_timers(w.uow(), now=w.clock()) == []  # not hammered every second
+        w.clock.advance(minutes=11)
+    assert w.get(b).state is BookingState.DONE
+    with w.uow() as u:
+        assert [k for k, _ in u.relay.flags(b)] == ["payment"]  # support sees it once
