@@ -97,7 +97,11 @@ class Stats:
     revenue_cents: list[int]  # captured − refunded + cash
     fee_cents: list[int]
     ratings: list[int]  # how many 1 … 5 stars customers gave
-    unsure_share: list[float | None]  # share of requests the NLU was unsure about
+    unsure_share: list[float | None]  # share of messages the NLU was unsure about
+
+
+#: Below this confidence the NLU counts as unsure (Rasa's fallback threshold is lower).
+UNSURE = 0.6
 
 
 class Queries:
@@ -349,6 +353,13 @@ class Queries:
                 )
             )
             stars = list(s.scalars(select(RatingRow.stars).where(RatingRow.by == "customer")))
+            read = list(
+                s.execute(
+                    select(ChatMessageRow.at, ChatMessageRow.intent, ChatMessageRow.confidence).where(
+                        ChatMessageRow.at >= since, ChatMessageRow.intent.is_not(None)
+                    )
+                ).tuples()
+            )
         by_category: dict[str, list[int]] = {}
         unsure = [[0, 0] for _ in labels]
         for r in requests:
@@ -356,8 +367,11 @@ class Queries:
             if i is None:
                 continue
             by_category.setdefault(r.category, [0] * days)[i] += 1
-            unsure[i][1] += 1
-            unsure[i][0] += r.confidence < 0.6 or r.intent in {"nlu_fallback", "vague_problem"}
+        for sent, intent, confidence in read:  # every message a person wrote that the NLU read
+            i = day(sent)
+            if i is not None:
+                unsure[i][1] += 1
+                unsure[i][0] += (confidence or 0) < UNSURE or intent == "nlu_fallback"
         created = {r.id: r.created_at for r in requests}
         to_offer: list[list[float]] = [[] for _ in labels]
         to_accept: list[list[float]] = [[] for _ in labels]
@@ -372,10 +386,10 @@ class Queries:
             if i is not None:
                 to_offer[i].append((offered - created[request_id]).total_seconds() / 60)
         for b in bookings:
-            at = accepted.get(b.id)
+            taken = accepted.get(b.id)
             i = day(b.offered_at)
-            if at is not None and i is not None:
-                to_accept[i].append((at - b.offered_at).total_seconds() / 60)
+            if taken is not None and i is not None:
+                to_accept[i].append((taken - b.offered_at).total_seconds() / 60)
         revenue, fee = [0] * days, [0] * days
         for kind, cents, at in money:
             i = day(at)

@@ -406,3 +406,28 @@ def test_a_helper_page_shows_the_public_and_the_private_profile(
     page = client.get(f"/helpers/{w.helpers[0].id}")
     assert page.status_code == 200 and "Jonas" in page.text and str(w.helpers[0].telegram_id) in page.text
     assert client.get("/helpers/99999").status_code == 404
+
+
+def test_the_numbers_behind_the_charts(console: tuple[WebServices, World]) -> None:
+    from core.services import booking
+
+    services, w = console
+    b = w.pick(0)
+    w.clock.advance(minutes=4)
+    w.accept(0, b)
+    w.schedule(b, in_hours=3, minutes=60)
+    w.pay(b, "card")
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=w.policy)
+    booking.confirm_time(w.uow(), 31, b, now=w.clock(), policy=w.policy, payments=w.payments)  # type: ignore[arg-type]
+    booking.rate(w.uow(), 31, b, 4, now=w.clock(), policy=w.policy)  # type: ignore[arg-type]
+    for text, confidence in (("WLAN kaputt", 0.97), ("hmm", 0.31)):
+        support.log_message(services.uow(), 31, incoming=True, kind="text", text=text, now=w.clock())
+        support.note_nlu(services.uow(), 31, text, "problem_internet", confidence)
+    assert services.queries is not None
+    stats = services.queries.stats(w.clock())
+    assert stats.funnel == (1, 1, 1)
+    assert stats.requests_by_category == {"internet": [0] * 29 + [1]}
+    assert stats.minutes_to_first_offer[-1] == 0.0 and stats.minutes_to_acceptance[-1] == 4.0
+    assert stats.revenue_cents[-1] == 1500 and stats.fee_cents[-1] == 300
+    assert stats.ratings == [0, 0, 0, 1, 0] and stats.unsure_share[-1] == 0.5
