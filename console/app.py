@@ -583,9 +583,9 @@ def create_app(services: WebServices) -> FastAPI:
         return render(request, "payments.html", {"who": who, "balances": balances})
 
     @app.get("/helpers", response_class=HTMLResponse)
-    async def helpers(request: Request, who: Page) -> HTMLResponse:
-        lines = await run_in_threadpool(queries().helpers)
-        return render(request, "helpers.html", {"who": who, "helpers": lines})
+    async def helpers(request: Request, who: Page, status: str = "") -> HTMLResponse:
+        lines = await run_in_threadpool(queries().helpers, status=status)
+        return render(request, "helpers.html", {"who": who, "helpers": lines, "status": status})
 
     @app.get("/helpers/{helper_id}", response_class=HTMLResponse)
     async def helper_page(request: Request, helper_id: int, who: Page) -> HTMLResponse:
@@ -646,6 +646,7 @@ def create_app(services: WebServices) -> FastAPI:
             raise HTTPException(404, "no such booking")
         ledger = await run_in_threadpool(q.ledger, booking_id)
         ratings = await run_in_threadpool(q.ratings, booking_id)
+        line = await run_in_threadpool(q.booking, booking_id)
         provider = await run_in_threadpool(_provider_view, ledger)
         return render(
             request,
@@ -658,6 +659,7 @@ def create_app(services: WebServices) -> FastAPI:
                 "ratings": ratings,
                 "once": auth.new_token(),
                 "provider": provider,
+                "line": line,
             },
         )
 

@@ -446,12 +446,15 @@ class Queries:
             }
             return {**profile, "ratings": list(ratings), "owed": int(owed or 0), "jobs": int(jobs or 0)}
 
-    def helpers(self, *, limit: int = 200) -> list[HelperLine]:
-        """Unverified first, then newest."""
+    def helpers(self, *, status: str = "", limit: int = 200) -> list[HelperLine]:
+        """Unverified first, then newest; `status`: active, paused, suspended, registering or unverified."""
         with self.sessions() as s:
-            rows = s.scalars(
-                select(HelperRow).order_by(HelperRow.verified, HelperRow.created_at.desc()).limit(limit)
-            )
+            stmt = select(HelperRow).order_by(HelperRow.verified, HelperRow.created_at.desc()).limit(limit)
+            if status == "unverified":
+                stmt = stmt.where(HelperRow.verified.is_(False))
+            elif status:
+                stmt = stmt.where(HelperRow.status == status)
+            rows = s.scalars(stmt)
             return [
                 HelperLine(
                     r.id,
@@ -467,7 +470,12 @@ class Queries:
                 for r in rows
             ]
 
-    def bookings(self, *, state: str | None = None, limit: int = 200) -> list[BookingLine]:
+    def booking(self, booking_id: int) -> BookingLine | None:
+        return next((b for b in self.bookings(booking_id=booking_id)), None)
+
+    def bookings(
+        self, *, state: str | None = None, limit: int = 200, booking_id: int | None = None
+    ) -> list[BookingLine]:
         with self.sessions() as s:
             stmt = (
                 select(BookingRow, CustomerRow.name, HelperRow.name)
@@ -478,6 +486,8 @@ class Queries:
             )
             if state:
                 stmt = stmt.where(BookingRow.state == state)
+            if booking_id is not None:
+                stmt = stmt.where(BookingRow.id == booking_id)
             return [
                 BookingLine(b.id, b.state, b.category, c, h, b.start, b.amount_cents, b.payment, b.updated_at)
                 for b, c, h in s.execute(stmt).tuples()

@@ -185,10 +185,11 @@ def test_pages_show_helpers_bookings_and_a_timeline_in_german(
     login(client, "sam@support.test")
     assert "Überblick" in client.get("/").text
     assert "Jonas" in client.get("/helpers").text
+    assert "Jonas" not in client.get("/helpers", params={"status": "suspended"}).text
     bookings = client.get("/bookings")
     assert f"#{b}" in bookings.text and "accepted" in bookings.text
     timeline = client.get(f"/bookings/{b}")
-    assert "offered" in timeline.text and "accept" in timeline.text and "Verlauf" in timeline.text
+    assert "offered" in timeline.text and "accept" in timeline.text and "Verlauf" in timeline.text and "Anna" in timeline.text
     assert client.get("/bookings/99999").status_code == 404
 
 
