@@ -425,31 +425,20 @@ def _apply(
             )
             return "released"
         state = payments.payment(event.reference)
-        if state.capturable > 0:
+        if state.capturable > 0 or state.captured > 0:  # held; or charged at once (PayPal and the like)
+            charged = state.capturable == 0
             card_held_in(
                 uow,
                 booking,
                 reference=event.reference,
-                amount=Cents(state.capturable),
+                amount=Cents(state.captured if charged else state.capturable),
                 now=now,
                 policy=policy,
                 payments=payments,
                 source=f"provider:{event.id}",
+                charged=charged,
             )
-            return "held"
-        if state.captured > 0:
-            card_held_in(
-                uow,
-                booking,
-                reference=event.reference,
-                amount=Cents(state.captured),
-                now=now,
-                policy=policy,
-                payments=payments,
-                source=f"provider:{event.id}",
-                charged=True,
-            )
-            return "charged"
+            return "charged" if charged else "held"
         return "pending"
     if event.type == "payment_intent.payment_failed" and booking.state is S.SCHEDULED:
         params = {**steps.params(uow, booking), "actions": "card,cash"}

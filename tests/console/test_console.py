@@ -189,7 +189,12 @@ def test_pages_show_helpers_bookings_and_a_timeline_in_german(
     bookings = client.get("/bookings")
     assert f"#{b}" in bookings.text and "accepted" in bookings.text
     timeline = client.get(f"/bookings/{b}")
-    assert "offered" in timeline.text and "accept" in timeline.text and "Verlauf" in timeline.text and "Anna" in timeline.text
+    assert (
+        "offered" in timeline.text
+        and "accept" in timeline.text
+        and "Verlauf" in timeline.text
+        and "Anna" in timeline.text
+    )
     assert client.get("/bookings/99999").status_code == 404
 
 

@@ -224,3 +224,31 @@ def test_a_capture_the_provider_refuses_is_retried_later_and_flagged_once(world:
     assert w.get(b).state is BookingState.DONE
     with w.uow() as u:
         assert [k for k, _ in u.relay.flags(b)] == ["payment"]  # support sees it once
+
+
+def test_a_method_that_cannot_hold_is_charged_and_the_difference_refunded_after_the_job(world: World) -> None:
+    w = world
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=30, minutes=120)  # estimate 30 €
+    paypal = w.payments.checkout(  # PayPal at Stripe's page: charged at once, 36 € (the hold amount)
+        booking_id=b,
+        amount=Cents(3600),
+        fee=Cents(720),
+        destination=None,
+        description="",
+        idempotency_key="pp",  # type: ignore[arg-type]
+        capture_later=False,
+    )
+    event = ProviderEvent("evt_pp", "checkout.session.completed", booking_id=b, reference=paypal.reference)
+    assert (
+        payments.apply_event(w.uow(), event, now=w.clock(), policy=POLICY, payments=w.payments) == "charged"
+    )
+    assert "booking.card_charged" in w.keys(CUSTOMER)
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    w.clock.advance(minutes=50)  # one hour billed: 15 €
+    booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=POLICY)
+    booking.confirm_time(w.uow(), CUSTOMER, b, now=w.clock(), policy=POLICY, payments=w.payments)
+    t = totals_of(books(w, b))
+    assert (t[LedgerKind.CAPTURED], t[LedgerKind.REFUNDED]) == (3600, 2100)
+    assert unbalanced(books(w, b)) == 0 and t[LedgerKind.FEE] == 300
