@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,7 +32,7 @@ from core.language import Language
 from core.payments import ProviderEvent
 from core.ports import PaymentProvider, UnitOfWork
 from core.services import booking as booking_service
-from core.services import payments, privacy, staff, support
+from core.services import payments, privacy, staff, steps, support
 from core.staff import NotAllowed, Permission, StaffMember
 from core.texts import BERLIN, Catalog, money
 from storage.queries import Queries, Stats
@@ -67,7 +67,6 @@ class WebServices:
     poll_seconds: float = 1.0  # how often a live conversation page looks for new messages
     #: Behind HTTPS (a proxy): cookies get the Secure flag.
     secure_cookies: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -491,11 +490,9 @@ def create_app(services: WebServices) -> FastAPI:
         person = await run_in_threadpool(q.customer, customer_id)
         if person is None:
             raise HTTPException(404, "no such customer")
-        lines = await run_in_threadpool(q.customers, limit=100000)
-        line = (
-            next(c for c in lines if c[0] == customer_id) if any(c[0] == customer_id for c in lines) else None
-        )
-        bookings = await run_in_threadpool(q.customer_bookings, customer_id)
+        found = await run_in_threadpool(lambda: q.customers(customer_id=customer_id))
+        line = found[0] if found else None
+        bookings = await run_in_threadpool(lambda: q.bookings(customer_id=customer_id, limit=1000))
         asked = await run_in_threadpool(q.requests, customer_id)
         return render(
             request,
@@ -676,7 +673,7 @@ def create_app(services: WebServices) -> FastAPI:
         allowed(who, Permission.REFUND)
         if confirm != "yes" or not reason.strip():
             raise HTTPException(400, "confirm the refund and give a reason")
-        done = await _act(
+        await _act(  # the same form sent twice (a double click) refunds once and is audited once
             payments.refund,
             services.uow(),
             booking_id,
@@ -685,10 +682,9 @@ def create_app(services: WebServices) -> FastAPI:
             now=services.now(),
             payments=services.payments,
             request_key=once or None,
+            by_staff=who.member,
+            address=address(request),
         )
-        if not done:  # the same form sent twice (a double click): refunded once
-            return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
-        await run_in_threadpool(_audit_refund, who.member, booking_id, cents, reason, address(request))
         return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
 
     @app.post("/bookings/{booking_id}/cancel")
@@ -708,9 +704,8 @@ def create_app(services: WebServices) -> FastAPI:
             payments=services.payments,
             reason=reason.strip(),
             source="console",
-        )
-        await run_in_threadpool(
-            _audit, who.member, "booking_cancel", "booking", booking_id, reason, address(request)
+            by_staff=who.member,
+            address=address(request),
         )
         return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
 
@@ -734,22 +729,15 @@ def create_app(services: WebServices) -> FastAPI:
             now=services.now(),
             policy=services.policy,
             payments=services.payments,
-        )
-        await run_in_threadpool(
-            _audit,
-            who.member,
-            "dispute_resolve",
-            "booking",
-            booking_id,
-            f"{cents} cents · {note}",
-            address(request),
+            by_staff=who.member,
+            address=address(request),
         )
         return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
 
     def _audit(member: StaffMember, action: str, kind: str, object_id: int, after: str, where: str) -> None:
         uow = services.uow()
         with uow:
-            staff.audit(
+            steps.audit(
                 uow, member, action, kind, str(object_id), "", after[:200], now=services.now(), address=where
             )
             uow.commit()
@@ -766,22 +754,6 @@ def create_app(services: WebServices) -> FastAPI:
             except Exception as err:  # the provider is down: the page still shows our ledger
                 log.warning("payment provider could not show %s: %s", ref, err)
         return seen
-
-    def _audit_refund(member: StaffMember, booking_id: int, cents: int, reason: str, where: str) -> None:
-        uow = services.uow()
-        with uow:
-            staff.audit(
-                uow,
-                member,
-                "refund",
-                "booking",
-                str(booking_id),
-                "",
-                f"{cents} cents · {reason}",
-                now=services.now(),
-                address=where,
-            )
-            uow.commit()
 
     @app.get("/audit", response_class=HTMLResponse)
     async def audit_log(request: Request, who: Page) -> HTMLResponse:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from statistics import median
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.texts import BERLIN
 from storage.booking_rows import BookingEventRow, BookingRow, FlagRow, LedgerRow, RatingRow, RelayMessageRow
 from storage.helper_rows import HelperRow
 from storage.rows import ChatMessageRow, CustomerRow, RequestRow
@@ -292,7 +294,7 @@ class Queries:
             return [(h, n, int(c)) for h, n, c in rows]
 
     def customers(
-        self, *, search: str = "", limit: int = 200
+        self, *, search: str = "", limit: int = 200, customer_id: int | None = None
     ) -> list[tuple[int, str, str, datetime, bool, int]]:
         """(id, name, language, since, blocked, bookings) of customers, newest first."""
         with self.sessions() as s:
@@ -310,23 +312,14 @@ class Queries:
             )
             if search:
                 stmt = stmt.where(func.lower(CustomerRow.name).like(f"%{search.lower()}%"))
+            if customer_id is not None:
+                stmt = stmt.where(CustomerRow.id == customer_id)
             return [
                 (c.id, c.name, c.language, c.created_at, c.blocked_at is not None, int(n))
                 for c, n in s.execute(stmt).tuples()
             ]
 
-    def customer_bookings(self, customer_id: int) -> list[BookingLine]:
-        return [b for b in self.bookings(limit=1000) if b.id in self._booking_ids(customer_id)]
-
-    def _booking_ids(self, customer_id: int) -> set[int]:
-        with self.sessions() as s:
-            return set(s.scalars(select(BookingRow.id).where(BookingRow.customer_id == customer_id)))
-
     def stats(self, now: datetime, *, days: int = 30) -> Stats:
-        from statistics import median
-
-        from core.texts import BERLIN
-
         first = (now.astimezone(BERLIN) - timedelta(days=days - 1)).date()
         labels = [(first + timedelta(days=i)) for i in range(days)]
         index = {d: i for i, d in enumerate(labels)}
@@ -474,7 +467,12 @@ class Queries:
         return next((b for b in self.bookings(booking_id=booking_id)), None)
 
     def bookings(
-        self, *, state: str | None = None, limit: int = 200, booking_id: int | None = None
+        self,
+        *,
+        state: str | None = None,
+        limit: int = 200,
+        booking_id: int | None = None,
+        customer_id: int | None = None,
     ) -> list[BookingLine]:
         with self.sessions() as s:
             stmt = (
@@ -488,6 +486,8 @@ class Queries:
                 stmt = stmt.where(BookingRow.state == state)
             if booking_id is not None:
                 stmt = stmt.where(BookingRow.id == booking_id)
+            if customer_id is not None:
+                stmt = stmt.where(BookingRow.customer_id == customer_id)
             return [
                 BookingLine(b.id, b.state, b.category, c, h, b.start, b.amount_cents, b.payment, b.updated_at)
                 for b, c, h in s.execute(stmt).tuples()

@@ -44,6 +44,7 @@ from core.services import payments as payments_service
 from core.services import steps
 from core.services.matching import _find_or_widen, searching_request
 from core.services.steps import actions_for
+from core.staff import StaffMember
 
 S, T, A = BookingState, Trigger, Actor
 #: The durations a helper can tap after typing the time (minutes).
@@ -248,10 +249,7 @@ def answer_offer(
         request = uow.requests.get(booking.request_id)
         assert request is not None
         if booking.state is S.OFFERED and request.status is not RequestStatus.SEARCHING:
-            taken = steps.move(
-                uow, booking, T.WITHDRAW, A.SYSTEM, now=now, reason="request closed", source=source
-            )
-            steps.tell(uow, taken, A.HELPER, Reply("booking.offer_gone"), now)
+            withdraw_in(uow, booking, A.SYSTEM, reason="request closed", now=now, source=source)
             uow.commit()
             return
         accepted = steps.move(uow, booking, T.ACCEPT, A.HELPER, now=now, source=source)
@@ -259,11 +257,7 @@ def answer_offer(
         uow.timers.cancel(booking.id)
         for other in uow.bookings.for_request(request.id):
             if other.id != booking.id and other.state is S.OFFERED:
-                withdrawn = steps.move(
-                    uow, other, T.WITHDRAW, A.SYSTEM, now=now, reason="another helper accepted"
-                )
-                uow.timers.cancel(other.id)
-                steps.tell(uow, withdrawn, A.HELPER, Reply("booking.offer_gone"), now)
+                withdraw_in(uow, other, A.SYSTEM, reason="another helper accepted", now=now)
         params = steps.params(uow, accepted)
         steps.tell(
             uow,
@@ -283,11 +277,25 @@ def withdraw_offers(uow: UnitOfWork, request_id: RequestId, *, now: datetime) ->
     deciding are told it is off."""
     for booking in uow.bookings.for_request(request_id):
         if booking.state is S.OFFERED:
-            withdrawn = steps.move(
-                uow, booking, T.WITHDRAW, A.CUSTOMER, now=now, reason="request changed or cancelled"
-            )
-            uow.timers.cancel(booking.id)
-            steps.tell(uow, withdrawn, A.HELPER, Reply("booking.offer_gone"), now)
+            withdraw_in(uow, booking, A.CUSTOMER, reason="request changed or cancelled", now=now)
+
+
+def withdraw_in(
+    uow: UnitOfWork,
+    booking: Booking,
+    actor: Actor,
+    *,
+    reason: str,
+    now: datetime,
+    source: str = "",
+    tell_helper: bool = True,
+) -> Booking:
+    """Inside a transaction: take an offer back (its deadline too); the helper is told it is off."""
+    withdrawn = steps.move(uow, booking, T.WITHDRAW, actor, now=now, reason=reason, source=source)
+    uow.timers.cancel(booking.id)
+    if tell_helper:
+        steps.tell(uow, withdrawn, A.HELPER, Reply("booking.offer_gone"), now)
+    return withdrawn
 
 
 def expire_offer(uow: UnitOfWork, booking: Booking, *, now: datetime, policy: BookingPolicy) -> None:
@@ -674,6 +682,8 @@ def resolve(
     now: datetime,
     policy: BookingPolicy,
     payments: PaymentProvider,
+    by_staff: StaffMember | None = None,
+    address: str = "",
 ) -> Booking:
     """Support settles a dispute with the amount the customer pays (0 … the billed amount)."""
     with uow:
@@ -692,6 +702,18 @@ def resolve(
             trigger=T.RESOLVE,
         )
         steps.note(uow, resolved, "resolution", A.SUPPORT, now, note)
+        if by_staff is not None:
+            steps.audit(
+                uow,
+                by_staff,
+                "dispute_resolve",
+                "booking",
+                str(booking_id),
+                "",
+                f"{amount} cents · {note}",
+                now=now,
+                address=address,
+            )
         uow.commit()
         return resolved
 
@@ -724,15 +746,30 @@ def cancel(
     payments: PaymentProvider,
     reason: str = "",
     source: str = "",
+    by_staff: StaffMember | None = None,
+    address: str = "",
 ) -> Booking:
-    """Cancel by customer, helper (telegram_id) or support (None). A helper's cancellation
-    sends the request to the next helper; a customer's closes the request."""
+    """Cancel by customer, helper (telegram_id) or support (None; `by_staff` in the console, audited
+    in the same transaction). A helper's cancellation sends the request to the next helper; a
+    customer's closes the request."""
     with uow:
         booking = steps.booking(uow, booking_id)
         actor = A.SUPPORT if telegram_id is None else steps.role(uow, booking, telegram_id)
         cancelled = cancel_in(
             uow, booking, actor, now=now, policy=policy, payments=payments, reason=reason, source=source
         )
+        if by_staff is not None:
+            steps.audit(
+                uow,
+                by_staff,
+                "booking_cancel",
+                "booking",
+                str(booking_id),
+                str(booking.state),
+                f"{cancelled.state} · {reason}",
+                now=now,
+                address=address,
+            )
         uow.commit()
         return cancelled
 

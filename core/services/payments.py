@@ -16,7 +16,6 @@ from core.booking import (
     Actor,
     AlreadyDone,
     Booking,
-    BookingEvent,
     BookingPolicy,
     BookingState,
     NotNow,
@@ -41,6 +40,7 @@ from core.payments import (
 )
 from core.ports import PaymentProvider, UnitOfWork
 from core.services import steps
+from core.staff import StaffMember
 
 S, T, A = BookingState, Trigger, Actor
 #: Card payment states on the booking (Booking.payment).
@@ -53,14 +53,6 @@ class CardNotAvailable(DomainError):
 
 class NotACardPayment(DomainError):
     key = "payments.not_card"
-
-
-def _record(
-    uow: UnitOfWork, booking: Booking, step: str, actor: Actor, now: datetime, reason: str = ""
-) -> None:
-    uow.bookings.record(
-        BookingEvent(booking.id, now, actor, step, booking.state, booking.state, reason=reason)
-    )
 
 
 # --- card: start, hold, capture, release --------------------------------------------------------
@@ -105,7 +97,7 @@ def start_card_in(
             source=source,
         )
     pending = uow.bookings.save(replace(booking, checkout_id=checkout.reference))
-    _record(uow, pending, "checkout_opened", A.CUSTOMER, now, checkout.reference)
+    steps.note(uow, pending, "checkout_opened", A.CUSTOMER, now, checkout.reference)
     params = {**steps.params(uow, pending), "hold": hold, "url": checkout.url}
     steps.tell(uow, pending, A.CUSTOMER, Reply("booking.pay_by_card", params, booking_id=pending.id), now)
     return pending
@@ -326,6 +318,8 @@ def refund(
     now: datetime,
     payments: PaymentProvider,
     request_key: str | None = None,
+    by_staff: StaffMember | None = None,
+    address: str = "",
 ) -> list[LedgerEntry]:
     """Support refunds (part of) a card payment. With a request key (the console's form carries
     one), the same request again (a double click) finds it done and changes nothing."""
@@ -340,7 +334,19 @@ def refund(
         if booking.payment not in {HELD, CHARGED} or booking.payment_ref is None:
             raise NotACardPayment()
         entries = _refund_in(uow, booking, amount, now=now, payments=payments, note=reason, key=request_key)
-        _record(uow, booking, "refunded", A.SUPPORT, now, f"{amount} cents: {reason}")
+        steps.note(uow, booking, "refunded", A.SUPPORT, now, f"{amount} cents: {reason}")
+        if by_staff is not None:
+            steps.audit(
+                uow,
+                by_staff,
+                "refund",
+                "booking",
+                str(booking_id),
+                "",
+                f"{amount} cents · {reason}",
+                now=now,
+                address=address,
+            )
         params = {**steps.params(uow, booking), "amount": amount}
         steps.tell(uow, booking, A.CUSTOMER, Reply("payments.refunded_customer", params), now)
         steps.tell(uow, booking, A.HELPER, Reply("payments.refunded_helper", params), now)
@@ -364,7 +370,7 @@ def cash_received(
                 booking.id, booking.helper_id, amount=booking.amount, fee_percent=policy.fee_percent, at=now
             )
         )
-        _record(uow, booking, "cash_received", A.HELPER, now, str(booking.amount))
+        steps.note(uow, booking, "cash_received", A.HELPER, now, str(booking.amount))
         owed = uow.ledger.balance(booking.helper_id)
         _, fee = split(booking.amount, policy.fee_percent)
         steps.tell(

@@ -1,5 +1,5 @@
-"""Privacy (GDPR): consent at first contact, a person's data as an export, erasing it, and
-erasing relay transcripts some time after a booking settled.
+"""Privacy (GDPR): consent at first contact, a person's data as an export, and erasing it.
+(Relay transcripts are erased by the booking's retention timer, core.services.booking.)
 
 Erasing keeps what accounting law needs (bookings, amounts, the ledger) without the person:
 names, texts, photos, comments and the Telegram id are removed or pseudonymised.
@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Any, Final
 
 from core.helpers import HelperStatus
-from core.ids import BookingId, CustomerId, TelegramUserId
-from core.notices import Reply
+from core.ids import CustomerId, TelegramUserId
 from core.ports import UnitOfWork
-from core.services.staff import audit
+from core.services.steps import audit
 from core.staff import NotAllowed, Permission, StaffMember
 
 #: What replaces erased text.
@@ -67,7 +66,6 @@ def erase(uow: UnitOfWork, customer_id: int, *, now: datetime, member: StaffMemb
                     description="",
                     skill_details="",
                     status=HelperStatus.SUSPENDED,
-                    stripe_account=helper.stripe_account,
                 ),
                 now=now,
             )
@@ -75,12 +73,3 @@ def erase(uow: UnitOfWork, customer_id: int, *, now: datetime, member: StaffMemb
         if member is not None:
             audit(uow, member, "erase_person", "customer", str(customer_id), "personal data", ERASED, now=now)
         uow.commit()
-
-
-def erase_relay(uow: UnitOfWork, booking_id: BookingId) -> int:
-    """Inside a transaction (the retention timer): a settled booking's transcript and photos go."""
-    return uow.privacy.erase_relay(booking_id)
-
-
-def notice() -> Reply:
-    return Reply("privacy.notice")

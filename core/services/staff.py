@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Final
 
-from core.booking import Actor, BookingState, Trigger
+from core.booking import Actor, BookingState
 from core.errors import DomainError, UnknownHelper
 from core.helpers import Helper, HelperStatus
 from core.ids import HelperId
@@ -17,6 +17,7 @@ from core.notices import Reply
 from core.ports import UnitOfWork
 from core.services import booking as booking_service
 from core.services import matching, steps
+from core.services.steps import audit
 from core.staff import (
     AuditEntry,
     NotAllowed,
@@ -143,24 +144,6 @@ def end_session(uow: UnitOfWork, token_hash: str) -> None:
         uow.commit()
 
 
-def audit(
-    uow: UnitOfWork,
-    member: StaffMember | None,
-    action: str,
-    object_type: str,
-    object_id: str,
-    before: str,
-    after: str,
-    *,
-    now: datetime,
-    address: str = "",
-) -> None:
-    """Inside a transaction: one row of the append-only audit log."""
-    uow.audit.add(
-        AuditEntry(member.id if member else None, action, object_type, object_id, before, after, now, address)
-    )
-
-
 def require(member: StaffMember, permission: Permission) -> None:
     if not member.may(permission):
         raise NotAllowed(permission=str(permission))
@@ -227,10 +210,14 @@ def suspend_helper(
         changed = uow.helpers.save(replace(helper, status=status), now=now)
         if suspended:
             for offer in uow.bookings.of_helper(helper.id, [BookingState.OFFERED]):
-                withdrawn = steps.move(
-                    uow, offer, Trigger.WITHDRAW, Actor.SUPPORT, now=now, reason=f"helper suspended: {reason}"
+                withdrawn = booking_service.withdraw_in(
+                    uow,
+                    offer,
+                    Actor.SUPPORT,
+                    reason=f"helper suspended: {reason}",
+                    now=now,
+                    tell_helper=False,
                 )
-                uow.timers.cancel(offer.id)
                 booking_service.rematch_in(uow, withdrawn, now=now)
         side = steps.helper_side(uow, changed)
         key = "helper.suspended" if suspended else "helper.unsuspended"

@@ -14,6 +14,7 @@ from core.ids import BookingId, TelegramUserId
 from core.language import Language
 from core.notices import Choice, Reply
 from core.ports import UnitOfWork
+from core.staff import AuditEntry, StaffMember
 
 S, A = BookingState, Actor
 
@@ -170,3 +171,21 @@ def reply(key: str, params: dict[str, str | int], booking: Booking | None = None
         return Reply(key, params, booking_id=booking.id if booking else None)
     params = {**params, "actions": ",".join(actions)}
     return Reply(key, params, choices=(Choice.BOOKING,), booking_id=booking.id)
+
+
+def audit(
+    uow: UnitOfWork,
+    member: StaffMember | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: str,
+    after: str,
+    *,
+    now: datetime,
+    address: str = "",
+) -> None:
+    """Inside a transaction: one row of the append-only audit log."""
+    uow.audit.add(
+        AuditEntry(member.id if member else None, action, object_type, object_id, before, after, now, address)
+    )

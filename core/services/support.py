@@ -8,7 +8,8 @@ from datetime import datetime
 from core.ids import CustomerId, TelegramUserId
 from core.notices import Reply
 from core.ports import UnitOfWork
-from core.services.staff import audit, require
+from core.services.staff import require
+from core.services.steps import audit
 from core.staff import Permission, StaffMember, UnknownStaff
 
 
@@ -19,9 +20,9 @@ def log_message(
     bot then leaves the message to support)."""
     with uow:
         uow.chat.log(telegram_id, incoming=incoming, kind=kind, text=text, now=now)
-        customer = uow.customers.by_telegram_id(TelegramUserId(telegram_id))
+        customer = uow.customers.by_telegram_id(TelegramUserId(telegram_id)) if incoming else None
         uow.commit()
-        return bool(incoming and customer is not None and customer.taken_over_by)
+        return bool(customer is not None and customer.taken_over_by)
 
 
 def note_nlu(uow: UnitOfWork, telegram_id: int, text: str, intent: str, confidence: float) -> None:
@@ -70,8 +71,6 @@ def take_over(
     require(member, Permission.ANSWER)
     with uow:
         customer = uow.customers.get(CustomerId(customer_id))
-        if customer is None:
-            raise UnknownStaff()
         before = customer.taken_over_by
         uow.customers.set_taken_over(customer.id, member.id if taking else None)
         key = "support.took_over" if taking else "support.handed_back"
