@@ -34,7 +34,8 @@ from core.ports import PaymentProvider, UnitOfWork
 from core.services import booking as booking_service
 from core.services import payments, privacy, staff, steps, support
 from core.staff import NotAllowed, Permission, StaffMember
-from core.texts import BERLIN, Catalog, money
+from core.texts import Catalog, money
+from core.timezone import BERLIN
 from storage.queries import Queries, Stats
 
 log = logging.getLogger(__name__)

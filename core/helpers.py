@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from core.categories import Category
 from core.geo import Location, Place
 from core.ids import Cents, HelperId, TelegramUserId
 from core.language import Language
+from core.timezone import BERLIN
 
-BERLIN: Final = ZoneInfo("Europe/Berlin")
 MIN_RATE: Final = Cents(700)
 MAX_RATE: Final = Cents(3000)
 #: The largest service radius a helper can choose.

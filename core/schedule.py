@@ -30,9 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo
 
-BERLIN: Final = ZoneInfo("Europe/Berlin")
+from core.timezone import BERLIN
 
 #: Durations outside this range (minutes) are not believed.
 MIN_MINUTES: Final = 15

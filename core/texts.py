@@ -6,14 +6,13 @@ import tomllib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from core.categories import Category
 from core.language import Language
+from core.timezone import BERLIN
 
 #: Parameters whose values are themselves keys of the catalog ({category} → "category.pc").
 TRANSLATED_PARAMS = {"category": "category"}
-BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = {
     Language.DE: ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
     Language.EN: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),

@@ -10,10 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.texts import BERLIN
-from storage.booking_rows import BookingEventRow, BookingRow, FlagRow, LedgerRow, RatingRow, RelayMessageRow
-from storage.helper_rows import HelperRow
-from storage.rows import ChatMessageRow, CustomerRow, RequestRow
+from core.timezone import BERLIN
+from storage.rows.bookings import BookingEventRow, BookingRow
+from storage.rows.customers import ChatMessageRow, CustomerRow
+from storage.rows.helpers import HelperRow
+from storage.rows.ledger import LedgerRow
+from storage.rows.ratings import RatingRow
+from storage.rows.relay import FlagRow, RelayMessageRow
+from storage.rows.requests import RequestRow
 
 
 @dataclass(frozen=True)

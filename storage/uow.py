@@ -6,18 +6,19 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.booking_repository import (
-    SqlBookings,
-    SqlLedger,
-    SqlProviderEvents,
-    SqlRatings,
-    SqlRelay,
-    SqlTimers,
-)
-from storage.helper_repository import SqlHelpers, SqlOffers
-from storage.privacy_repository import SqlPrivacy
-from storage.repositories import SqlChatLog, SqlCustomers, SqlOutbox, SqlProcessedUpdates, SqlRequests
-from storage.staff_repository import SqlAudit, SqlStaff
+from storage.repositories.bookings import SqlBookings
+from storage.repositories.customers import SqlChatLog, SqlCustomers
+from storage.repositories.helpers import SqlHelpers
+from storage.repositories.ledger import SqlLedger, SqlProviderEvents
+from storage.repositories.offers import SqlOffers
+from storage.repositories.outbox import SqlOutbox
+from storage.repositories.privacy import SqlPrivacy
+from storage.repositories.ratings import SqlRatings
+from storage.repositories.relay import SqlRelay
+from storage.repositories.requests import SqlRequests
+from storage.repositories.staff import SqlAudit, SqlStaff
+from storage.repositories.timers import SqlTimers
+from storage.repositories.updates import SqlProcessedUpdates
 
 
 class SqlUnitOfWork:

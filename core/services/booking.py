@@ -42,7 +42,7 @@ from core.ports import PaymentProvider, UnitOfWork
 from core.relay import Prompt, PromptKind
 from core.services import payments as payments_service
 from core.services import steps
-from core.services.matching import _find_or_widen, searching_request
+from core.services.matching import find_or_widen, searching_request
 from core.services.steps import actions_for
 from core.staff import StaffMember
 
@@ -166,7 +166,7 @@ def _next_candidates(
     blocked = uow.relay.blocked_helpers(request.customer_id)
     place = request.place
     assert place is not None
-    found, _ = _find_or_widen(
+    found, _ = find_or_widen(
         uow,
         category=request.category,
         language=request.language,

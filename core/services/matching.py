@@ -107,7 +107,7 @@ def propose(
 ) -> tuple[list[Candidate], bool]:
     """Top candidates, widening the area once when nobody covers the place; (candidates, widened)."""
     with uow:
-        return _find_or_widen(
+        return find_or_widen(
             uow,
             category=category,
             language=language,
@@ -119,7 +119,7 @@ def propose(
         )
 
 
-def _find_or_widen(uow: UnitOfWork, *, widen: bool, **search: Any) -> tuple[list[Candidate], bool]:
+def find_or_widen(uow: UnitOfWork, *, widen: bool, **search: Any) -> tuple[list[Candidate], bool]:
     """Inside a transaction: find_candidates, and once more WIDEN_KM wider when nobody was found."""
     found = find_candidates(uow, **search)
     if found or not widen:
@@ -144,7 +144,7 @@ def offer_helpers(
         place = request.place
         assert place is not None  # a searching request has its place
         shown = uow.offers.shown(request_id)
-        found, widened = _find_or_widen(
+        found, widened = find_or_widen(
             uow,
             category=request.category,
             language=request.language,

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from core.categories import SERVICE_CATEGORIES, Category
 from core.errors import DomainError
 from core.geo import Location, Place
-from core.helpers import BERLIN, MAX_RATE, MIN_RATE, Availability, Helper, HelperStatus, WeeklySlot
+from core.helpers import MAX_RATE, MIN_RATE, Availability, Helper, HelperStatus, WeeklySlot
 from core.ids import Cents, HelperId, TelegramUserId
 from core.language import Language
 from core.notices import Choice, Reply
@@ -27,6 +27,7 @@ from core.onboarding import (
 )
 from core.ports import UnitOfWork
 from core.services import matching
+from core.timezone import BERLIN
 
 #: Multi-select fields and their values.
 OPTIONS: dict[Field, tuple[str, ...]] = {

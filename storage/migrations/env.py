@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection
 
-from storage import booking_rows, helper_rows, rows, staff_rows  # noqa: F401  (registers the tables on Base.metadata)
+import storage.rows  # noqa: F401  (registers the tables on Base.metadata)
 from storage.db import Base, make_engine
 
 config = context.config

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.schedule import BERLIN, Proposal, parse_minutes, parse_proposal
+from core.schedule import Proposal, parse_minutes, parse_proposal
+from core.timezone import BERLIN
 
 #: Wednesday, 25 November 2026, 10:00 in Berlin.
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=BERLIN)

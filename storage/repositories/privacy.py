@@ -7,9 +7,13 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.booking_rows import BookingRow, RatingRow, RelayMessageRow
-from storage.helper_rows import HelperRow
-from storage.rows import ChatMessageRow, CustomerRow, OutboxRow, RequestRow
+from storage.rows.bookings import BookingRow
+from storage.rows.customers import ChatMessageRow, CustomerRow
+from storage.rows.helpers import HelperRow
+from storage.rows.outbox import OutboxRow
+from storage.rows.ratings import RatingRow
+from storage.rows.relay import RelayMessageRow
+from storage.rows.requests import RequestRow
 
 ERASED = "[erased]"
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.staff import AuditEntry, Role, StaffMember
-from storage.staff_rows import AuditRow, LoginFailureRow, StaffRow, StaffSessionRow
+from storage.rows.staff import AuditRow, LoginFailureRow, StaffRow, StaffSessionRow
 
 
 def _member(row: StaffRow) -> StaffMember:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Base
@@ -73,13 +73,3 @@ class MatchDistrictRow(_IndexEntryColumns, Base):
     language: Mapped[str] = mapped_column(String(2), primary_key=True)
     district: Mapped[str] = mapped_column(String(64), primary_key=True)
     helper_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-
-
-class OfferRow(Base):
-    """A helper shown to a customer for a request (so "more" shows others)."""
-
-    __tablename__ = "offers"
-    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True)
-    helper_id: Mapped[int] = mapped_column(ForeignKey("helpers.id"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
-    shown_at: Mapped[datetime]

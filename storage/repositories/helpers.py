@@ -16,7 +16,7 @@ from core.helpers import MAX_RATE, MIN_RATE, Absence, Availability, Helper, Help
 from core.ids import Cents, HelperId, TelegramUserId
 from core.language import Language
 from core.matching import RANKING, IndexEntry
-from storage.helper_rows import HelperRow, MatchCellRow, MatchDistrictRow, OfferRow
+from storage.rows.helpers import HelperRow, MatchCellRow, MatchDistrictRow
 
 #: SQLite allows 999 bound parameters in older builds; stay well below.
 CHUNK = 500
@@ -235,11 +235,17 @@ def _static_cost_sql() -> str:
 
 
 STATIC_COST_SQL = _static_cost_sql()
+
+
 SERVING_SQL = text(
     "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count FROM match_districts "
     "WHERE category = :category AND language = :language AND district = :district"
 )
+
+
 HELPER_COLUMNS = ", ".join(c.name for c in HelperRow.__table__.columns)
+
+
 INDEX_COLUMNS_SQL = "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count"
 
 
@@ -247,20 +253,3 @@ def _entry(
     helper_id: int, lat: float, lon: float, radius_km: float, rate: int, rating_sum: int, rating_count: int
 ) -> IndexEntry:
     return IndexEntry(helper_id, Location(lat, lon), radius_km, rate, rating_sum, rating_count)
-
-
-class SqlOffers:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def shown(self, request_id: int) -> list[int]:
-        stmt = select(OfferRow.helper_id).where(OfferRow.request_id == request_id).order_by(OfferRow.position)
-        return list(self.session.scalars(stmt))
-
-    def record(self, request_id: int, helper_ids: Sequence[int], *, now: datetime) -> None:
-        start = len(self.shown(request_id))
-        for position, helper_id in enumerate(helper_ids, start):
-            self.session.add(
-                OfferRow(request_id=request_id, helper_id=helper_id, position=position, shown_at=now)
-            )
-        self.session.flush()

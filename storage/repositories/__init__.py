@@ -1,0 +1,1 @@
+"""Repositories, one module per aggregate: intention-revealing methods returning core snapshots."""

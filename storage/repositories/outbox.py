@@ -1,0 +1,98 @@
+"""The outbox: notices added in the use case's transaction, leased and marked sent by the bot."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.language import Language
+from core.notices import Copy, Outgoing, Reply
+from storage.rows.outbox import OutboxRow
+
+
+class SqlOutbox:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(
+        self,
+        telegram_id: int,
+        language: Language,
+        reply: Reply,
+        *,
+        now: datetime,
+        booking_id: int | None = None,
+        copy: Copy | None = None,
+    ) -> None:
+        payload = json.dumps(reply.as_payload(), ensure_ascii=False)
+        self.session.add(
+            OutboxRow(
+                telegram_id=telegram_id,
+                language=str(language),
+                payload=payload,
+                created_at=now,
+                booking_id=booking_id,
+                copy_from_chat=copy.from_chat_id if copy else None,
+                copy_message_id=copy.message_id if copy else None,
+                copy_captioned=bool(copy and copy.captioned),
+                attempts=0,
+            )
+        )
+        self.session.flush()
+
+    def claim(self, *, now: datetime, limit: int, lease: timedelta) -> list[Outgoing]:
+        """Due rows, oldest first; each is leased (next_attempt_at moves on) so that a second
+        drainer skips it, and a drainer that died leaves it to be retried after the lease."""
+        stmt = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.sent_at.is_(None),
+                OutboxRow.error.is_(None) | OutboxRow.next_attempt_at.is_not(None),
+                OutboxRow.next_attempt_at.is_(None) | (OutboxRow.next_attempt_at <= now),
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = list(self.session.scalars(stmt))
+        for row in rows:
+            row.next_attempt_at = now + lease
+            row.attempts += 1
+        self.session.flush()
+        return [
+            Outgoing(
+                id=r.id,
+                telegram_id=r.telegram_id,
+                language=Language(r.language),
+                reply=Reply.from_payload(json.loads(r.payload)),
+                booking_id=r.booking_id,
+                copy=Copy(r.copy_from_chat, r.copy_message_id, r.copy_captioned)
+                if r.copy_from_chat is not None and r.copy_message_id is not None
+                else None,
+                attempts=r.attempts,
+            )
+            for r in rows
+        ]
+
+    def mark_sent(self, outbox_id: int, *, now: datetime, message_id: int | None = None) -> None:
+        row = self.session.get_one(OutboxRow, outbox_id)
+        row.sent_at, row.message_id, row.next_attempt_at = now, message_id, None
+
+    def retry_at(self, outbox_id: int, at: datetime, *, error: str) -> None:
+        row = self.session.get_one(OutboxRow, outbox_id)
+        row.next_attempt_at, row.error = at, error[:500]
+
+    def give_up(self, outbox_id: int, *, now: datetime, error: str) -> None:
+        row = self.session.get_one(OutboxRow, outbox_id)
+        row.next_attempt_at, row.error = None, error[:500]
+
+    def booking_of_message(self, telegram_id: int, message_id: int) -> int | None:
+        return self.session.scalar(
+            select(OutboxRow.booking_id).where(
+                OutboxRow.telegram_id == telegram_id, OutboxRow.message_id == message_id
+            )
+        )
