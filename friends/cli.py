@@ -28,16 +28,17 @@ def _logging(settings: Settings) -> None:
 
 
 @app.command()
-def run() -> None:
+def run(
+    allow_demo_helpers: Annotated[
+        bool, typer.Option(help="start with a real bot token although the database holds demo helpers")
+    ] = False,
+) -> None:
     """Start every process; without TELEGRAM_BOT_TOKEN, chat with the bot in this terminal."""
     from friends import processes
-    from friends.wiring import uow_factory
 
     settings = Settings()
     print("Service Friends — starting", flush=True)
-    uow = uow_factory(settings.database_url)  # migrate before anything uses the database
-    if seed_demo_helpers(uow):
-        print(f"Empty database: added {DEMO_HELPERS} demo helpers (friends seed --helpers N for more).")
+    prepare_database(settings, allow_demo_helpers=allow_demo_helpers or settings.allow_demo_helpers)
     token = processes.rasa_token(settings)
     children = [
         processes.action_process(settings, token),
@@ -86,6 +87,34 @@ def run() -> None:
 
 
 DEMO_HELPERS = 300
+
+
+def prepare_database(settings: Settings, *, allow_demo_helpers: bool) -> None:
+    """Migrate; the demo (no bot token) gets demo helpers in an empty database. With a real
+    token, nothing is seeded, and a database holding demo helpers stops the start unless
+    allowed: real customers would be matched with people who do not exist."""
+    from friends.wiring import uow_factory
+    from storage.db import make_engine, session_factory
+    from storage.queries import Queries
+
+    uow = uow_factory(settings.database_url)  # migrate before anything uses the database
+    if settings.telegram_bot_token is None:
+        if seed_demo_helpers(uow):
+            print(f"Empty database: added {DEMO_HELPERS} demo helpers (friends seed --helpers N for more).")
+        return
+    found = Queries(session_factory(make_engine(settings.database_url))).demo_helpers()
+    if found and not allow_demo_helpers:
+        raise typer.Exit(_refuse(f"The database holds {found} demo helpers, and a real bot token is set"))
+
+
+def _refuse(reason: str) -> int:
+    print(
+        f"{reason}: real customers would be offered helpers who do not exist. Use an empty "
+        "database, or start with --allow-demo-helpers (ALLOW_DEMO_HELPERS=true) if this is a test bot.",
+        file=sys.stderr,
+        flush=True,
+    )
+    return 2
 
 
 def seed_demo_helpers(uow: object) -> bool:

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
 
     #: Telegram bot token from @BotFather; without one, `friends run` starts the terminal demo.
     telegram_bot_token: SecretStr | None = None
+    #: Start with a real bot token although the database holds demo helpers (a test bot).
+    allow_demo_helpers: bool = False
     #: Bot API server; set only to point the bot at a local emulator.
     telegram_api_url: str | None = None
     database_url: str = f"sqlite:///{ROOT / 'var' / 'friends.db'}"

@@ -18,6 +18,7 @@ from storage.rows.ledger import LedgerRow
 from storage.rows.ratings import RatingRow
 from storage.rows.relay import FlagRow, RelayMessageRow
 from storage.rows.requests import RequestRow
+from storage.seed import DEMO_TELEGRAM_IDS
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Dashboard:
     open_flags: int
     holds_expiring: int
     payments_stuck: int  # a capture or other payment step failed and waits for support
+    demo_helpers: int = 0  # made-up helpers (storage.seed): real customers must not meet them
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,24 @@ class Queries:
                 .where(FlagRow.kind == "payment", FlagRow.resolved_at.is_(None))
             )
         return Dashboard(
-            int(waiting[0]), waiting[1], states, int(flags or 0), int(expiring or 0), int(stuck or 0)
+            int(waiting[0]),
+            waiting[1],
+            states,
+            int(flags or 0),
+            int(expiring or 0),
+            int(stuck or 0),
+            self.demo_helpers(),
         )
+
+    def demo_helpers(self) -> int:
+        """How many demo helpers (storage.seed) the database holds."""
+        with self.sessions() as s:
+            found = s.scalar(
+                select(func.count())
+                .select_from(HelperRow)
+                .where(HelperRow.telegram_id.between(DEMO_TELEGRAM_IDS.start, DEMO_TELEGRAM_IDS.stop - 1))
+            )
+        return int(found or 0)
 
     def conversations(
         self,

@@ -77,6 +77,8 @@ DESCRIPTIONS = (
 )
 #: Telegram user ids of demo helpers start here, far from real users' ids.
 TELEGRAM_ID_BASE = 9_000_000_000
+#: Every demo helper's Telegram id lies in this range (a database holding any is a demo one).
+DEMO_TELEGRAM_IDS = range(TELEGRAM_ID_BASE, TELEGRAM_ID_BASE + 100_000_000)
 
 
 def demo_helpers(count: int, places: PlaceIndex, *, seed: int = 7) -> Iterator[Helper]:

@@ -1,0 +1,70 @@
+"""Demo helpers never meet real customers: `friends run` seeds them only for the terminal demo
+(no bot token), refuses a real token on a database that holds them unless told, and the
+console says when the database holds them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from typer.testing import CliRunner
+
+from core.geo import PlaceIndex
+from friends.cli import DEMO_HELPERS, app, prepare_database
+from friends.settings import Settings
+from friends.wiring import uow_factory
+from storage.db import make_engine, session_factory
+from storage.queries import Queries
+from storage.seed import seed_helpers
+from tests.console.test_console import client, console, login  # noqa: F401
+
+runner = CliRunner()
+
+
+def settings(url: str, token: str | None) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=url,
+        telegram_bot_token=SecretStr(token) if token else None,
+    )
+
+
+def demo_count(url: str) -> int:
+    return Queries(session_factory(make_engine(url))).demo_helpers()
+
+
+def test_a_real_token_never_seeds_demo_helpers_the_demo_does(tmp_path: Path) -> None:
+    real = f"sqlite:///{tmp_path / 'real.db'}"
+    prepare_database(settings(real, "123456789:real-looking-token"), allow_demo_helpers=False)
+    assert demo_count(real) == 0
+    demo = f"sqlite:///{tmp_path / 'demo.db'}"
+    prepare_database(settings(demo, None), allow_demo_helpers=False)
+    assert demo_count(demo) == DEMO_HELPERS
+
+
+def test_run_refuses_a_real_token_on_a_database_with_demo_helpers_unless_told(
+    tmp_path: Path, places: PlaceIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'friends.db'}"
+    seed_helpers(uow_factory(url), places, 5, now=datetime.now(UTC))
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:real-looking-token")
+    refused = runner.invoke(app, ["run"])
+    assert refused.exit_code == 2
+    assert "5 demo helpers" in refused.output and "--allow-demo-helpers" in refused.output
+    assert "starting rasa" not in refused.output.lower()  # nothing was started
+    prepare_database(settings(url, "123456789:real-looking-token"), allow_demo_helpers=True)  # told: goes on
+
+
+def test_the_console_says_when_the_database_holds_demo_helpers(
+    client,
+    console,
+    places: PlaceIndex,  # noqa: F811
+) -> None:
+    login(client, "sam@support.test")
+    assert "demo helpers" not in client.get("/").text.lower()
+    services, _ = console
+    seed_helpers(services.uow, places, 3, now=datetime.now(UTC))
+    assert "3 demo helpers" in client.get("/").text.lower()
