@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
+from console.app import WebServices
 from core.geo import PlaceIndex
 from friends.cli import DEMO_HELPERS, app, prepare_database
 from friends.settings import Settings
@@ -59,9 +61,9 @@ def test_run_refuses_a_real_token_on_a_database_with_demo_helpers_unless_told(
 
 
 def test_the_console_says_when_the_database_holds_demo_helpers(
-    client,
-    console,
-    places: PlaceIndex,  # noqa: F811
+    client: TestClient,  # noqa: F811
+    console: tuple[WebServices, object],  # noqa: F811
+    places: PlaceIndex,
 ) -> None:
     login(client, "sam@support.test")
     assert "demo helpers" not in client.get("/").text.lower()
