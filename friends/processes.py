@@ -149,18 +149,22 @@ def child_env(settings: Settings, token: str) -> dict[str, str]:
     return env
 
 
+#: Starts Rasa with its API token from the environment, so the token never shows on a command
+#: line (`ps`); the guarded REST channel (rasa_addons/channels.py) reads the same variable.
+RASA_LAUNCHER = (
+    "import os, sys; from rasa.__main__ import main; "
+    "sys.argv = ['rasa', *sys.argv[1:], '--auth-token', os.environ['FRIENDS_RASA_TOKEN']]; main()"
+)
+
+
 def rasa_process(settings: Settings, token: str, var: Path = VAR) -> Process:
-    tracker_db = var / "rasa" / "tracker.db"
-    tracker_db.parent.mkdir(parents=True, exist_ok=True)
-    env = rasa_env(
-        {"FRIENDS_ACTION_URL": settings.action_server_url, "FRIENDS_RASA_TRACKER_DB": str(tracker_db)}
-    )
+    env = rasa_env({"FRIENDS_ACTION_URL": settings.action_server_url, "FRIENDS_RASA_TOKEN": token})
     argv = [
-        str(RASA),
+        str(RASA.with_name("python")),
+        "-c",
+        RASA_LAUNCHER,
         "run",
         "--enable-api",
-        "--auth-token",
-        token,
         "--interface",
         "127.0.0.1",
         "--port",
@@ -172,7 +176,8 @@ def rasa_process(settings: Settings, token: str, var: Path = VAR) -> Process:
         "--credentials",
         "credentials.yml",
     ]
-    return Process("rasa", argv, f"{settings.rasa_url}/status?token={token}", env, var / "log" / "rasa.log")
+    # Rasa's root answers without the token: the health check carries no secret in its URL.
+    return Process("rasa", argv, f"{settings.rasa_url}/", env, var / "log" / "rasa.log")
 
 
 def action_process(settings: Settings, token: str, var: Path = VAR) -> Process:
@@ -269,6 +274,7 @@ def running(processes: list[Process]) -> Iterator[Supervisor]:
 
 
 def rasa_is_up(settings: Settings, token: str) -> bool:
+    """A running Rasa that takes our token (Rasa's API reads it only from the query)."""
     try:
         res = httpx.get(f"{settings.rasa_url}/status", params={"token": token}, timeout=2)
         return res.status_code == 200 and bool(res.json().get("model_file"))

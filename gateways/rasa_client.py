@@ -29,7 +29,9 @@ class RasaClient:
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+        # the REST channel's shared secret (rasa_addons/channels.py): only we post as a customer
+        headers = {"X-Friends-Token": token} if token else None
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, headers=headers)
 
     async def aclose(self) -> None:
         await self._http.aclose()
