@@ -85,10 +85,16 @@ async def send_replies(
 
 
 async def send_reply(
-    bot: Bot, services: BotServices, chat_id: int, language: Language, reply: Reply
+    bot: Bot,
+    services: BotServices,
+    chat_id: int,
+    language: Language,
+    reply: Reply,
+    *,
+    booking_id: int | None = None,
 ) -> Message:
     """Render a reply in a language, turn its choices into a keyboard, send it (a photo with a
-    caption when it has one)."""
+    caption when it has one). booking_id: the booking it is about, when the reply does not say."""
     markup = markup_for(reply, language, services.catalog)
     if markup is None and reply.key in CLOSES_KEYBOARD:
         markup = ReplyKeyboardRemove()
@@ -108,9 +114,11 @@ async def send_reply(
         services.uow(),
         chat_id,
         incoming=False,
-        kind="bot",
+        kind="relay" if reply.key.startswith("relay.from_") else "bot",  # retention erases "relay"
         text=text,
         now=services.now(),
+        booking_id=reply.booking_id or booking_id,
+        helper_id=reply.helper_id,
     )
     return sent
 

@@ -31,7 +31,10 @@ async def deliver(bot: Bot, services: BotServices, item: Outgoing) -> int:
     """Send one outbox message: a rendered reply, or a relayed copy under a "who wrote" header;
     returns the id of the message a reply would answer."""
     if item.copy is None:
-        return (await send_reply(bot, services, item.telegram_id, item.language, item.reply)).message_id
+        sent = await send_reply(
+            bot, services, item.telegram_id, item.language, item.reply, booking_id=item.booking_id
+        )
+        return sent.message_id
     header = services.catalog.render(item.reply.key, item.language, item.reply.params)
     if item.copy.captioned:
         copied = await bot.copy_message(

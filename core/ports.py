@@ -48,7 +48,12 @@ class ChatLog(Protocol):
         text: str,
         now: datetime,
         staff_id: int | None = None,
-    ) -> None: ...
+        booking_id: int | None = None,
+        helper_id: int | None = None,
+    ) -> None:
+        """booking_id, helper_id: what a line the bot sent is about (a booking, a helper's card),
+        so erasing that person also erases the line."""
+        ...
 
 
 class Requests(Protocol):

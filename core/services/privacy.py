@@ -49,26 +49,16 @@ def export(uow: UnitOfWork, customer_id: int) -> dict[str, Any]:
 
 
 def erase(uow: UnitOfWork, customer_id: int, *, now: datetime, member: StaffMember | None = None) -> None:
-    """Erase a person: the customer (and their helper profile) pseudonymised, their chat log,
-    descriptions, relayed messages and rating comments erased; bookings and the ledger stay,
-    without personal data. `member`: an admin in the console (None: the person themselves)."""
+    """Erase a person: every place their data lives (storage.personal_data) erased or
+    pseudonymised; bookings and the ledger stay, without personal data. `member`: an admin in
+    the console (None: the person themselves)."""
     if member is not None and not member.may(Permission.DELETE_DATA):
         raise NotAllowed(permission=str(Permission.DELETE_DATA))
     with uow:
         customer = uow.customers.get(CustomerId(customer_id))
         helper = uow.helpers.by_telegram_id(customer.telegram_id)
-        if helper is not None:
-            uow.helpers.save(
-                replace(
-                    helper,
-                    name=ERASED,
-                    photo=None,
-                    description="",
-                    skill_details="",
-                    status=HelperStatus.SUSPENDED,
-                ),
-                now=now,
-            )
+        if helper is not None:  # out of matching for good (the index forgets their home too)
+            uow.helpers.save(replace(helper, status=HelperStatus.SUSPENDED), now=now)
         uow.privacy.erase(customer.id, customer.telegram_id, helper.id if helper else None)
         if member is not None:
             audit(uow, member, "erase_person", "customer", str(customer_id), "personal data", ERASED, now=now)

@@ -142,7 +142,7 @@ def report(uow: UnitOfWork, telegram_id: TelegramUserId, prompt: Prompt, text: s
         role = steps.role(uow, booking, telegram_id)
         uow.relay.answered(telegram_id)
         uow.relay.flag(booking.id, "report", by=role, note=text, now=now)
-        steps.note(uow, booking, "reported", role, now, text)
+        steps.note(uow, booking, "reported", role, now)  # the words live once, in the flag
         steps.tell(uow, booking, role, Reply("relay.reported", {"id": booking.id}), now)
         uow.commit()
 

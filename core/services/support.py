@@ -14,12 +14,29 @@ from core.staff import Permission, StaffMember, UnknownStaff
 
 
 def log_message(
-    uow: UnitOfWork, telegram_id: int, *, incoming: bool, kind: str, text: str, now: datetime
+    uow: UnitOfWork,
+    telegram_id: int,
+    *,
+    incoming: bool,
+    kind: str,
+    text: str,
+    now: datetime,
+    booking_id: int | None = None,
+    helper_id: int | None = None,
 ) -> bool:
     """Keep a message of the chat log; True when support has taken this person's chat over (the
-    bot then leaves the message to support)."""
+    bot then leaves the message to support). A line the bot sent names the booking or helper it
+    is about (erasing that person erases it)."""
     with uow:
-        uow.chat.log(telegram_id, incoming=incoming, kind=kind, text=text, now=now)
+        uow.chat.log(
+            telegram_id,
+            incoming=incoming,
+            kind=kind,
+            text=text,
+            now=now,
+            booking_id=booking_id,
+            helper_id=helper_id,
+        )
         customer = uow.customers.by_telegram_id(TelegramUserId(telegram_id)) if incoming else None
         uow.commit()
         return bool(customer is not None and customer.taken_over_by)

@@ -78,6 +78,8 @@ class SqlChatLog:
         text: str,
         now: datetime,
         staff_id: int | None = None,
+        booking_id: int | None = None,
+        helper_id: int | None = None,
     ) -> None:
         self.session.add(
             ChatMessageRow(
@@ -87,6 +89,8 @@ class SqlChatLog:
                 text=text[:4096],
                 staff_id=staff_id,
                 at=now,
+                booking_id=booking_id,
+                helper_id=helper_id,
             )
         )
         self.session.flush()

@@ -1,97 +1,91 @@
-"""A person's data: gathered for an export, erased on request, transcripts erased after a while."""
+"""A person's data: gathered for an export, erased on request, transcripts erased after a while.
+Both read storage.personal_data.PLACES, the one list of where personal data lives."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage.personal_data import ERASED, PLACES, Person, scrub_payload
 from storage.rows.bookings import BookingRow
 from storage.rows.customers import ChatMessageRow, CustomerRow
 from storage.rows.helpers import HelperRow
 from storage.rows.outbox import OutboxRow
-from storage.rows.ratings import RatingRow
 from storage.rows.relay import RelayMessageRow
-from storage.rows.requests import RequestRow
 
-ERASED = "[erased]"
+__all__ = ["ERASED", "SqlPrivacy"]
 
 
-def _plain(row: Any, *skip: str) -> dict[str, Any]:
-    return {
-        c.name: (v.isoformat() if hasattr(v, "isoformat") else v)
-        for c in row.__table__.columns
-        if c.name not in skip and (v := getattr(row, c.name)) is not None
-    }
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 class SqlPrivacy:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def export(self, customer_id: int) -> dict[str, Any]:
+    def person(self, customer_id: int, helper_id: int | None = None) -> Person:
         s = self.session
         customer = s.get_one(CustomerRow, customer_id)
-        bookings = list(s.scalars(select(BookingRow).where(BookingRow.customer_id == customer_id)))
-        helper = s.scalar(select(HelperRow).where(HelperRow.telegram_id == customer.telegram_id))
-        if helper is not None:
-            bookings += list(s.scalars(select(BookingRow).where(BookingRow.helper_id == helper.id)))
-        ids = [b.id for b in bookings]
-        return {
-            "customer": _plain(customer),
-            "helper_profile": _plain(helper, "answered", "editing") if helper else None,
-            "requests": [
-                _plain(r) for r in s.scalars(select(RequestRow).where(RequestRow.customer_id == customer_id))
-            ],
-            "bookings": [_plain(b, "version", "proposal_no") for b in bookings],
-            "messages_with_the_assistant": [
-                _plain(m, "id", "telegram_id")
-                for m in s.scalars(
-                    select(ChatMessageRow).where(ChatMessageRow.telegram_id == customer.telegram_id)
-                )
-            ],
-            "relayed_messages": [
-                _plain(m, "file_id")
-                for m in s.scalars(select(RelayMessageRow).where(RelayMessageRow.booking_id.in_(ids)))
-            ],
-            "ratings": [_plain(r) for r in s.scalars(select(RatingRow).where(RatingRow.booking_id.in_(ids)))],
-        }
+        if helper_id is None:
+            helper_id = s.scalar(select(HelperRow.id).where(HelperRow.telegram_id == customer.telegram_id))
+        as_customer = tuple(s.scalars(select(BookingRow.id).where(BookingRow.customer_id == customer_id)))
+        as_helper = (
+            tuple(s.scalars(select(BookingRow.id).where(BookingRow.helper_id == helper_id)))
+            if helper_id is not None
+            else ()
+        )
+        name = s.scalar(select(HelperRow.name).where(HelperRow.id == helper_id)) if helper_id else None
+        return Person(customer_id, customer.telegram_id, helper_id, as_customer, as_helper, name or "")
+
+    def export(self, customer_id: int) -> dict[str, Any]:
+        """Everything erasure would remove or change, place by place (storage.personal_data)."""
+        who = self.person(customer_id)
+        data: dict[str, Any] = {}
+        for place in PLACES:
+            rows = self.session.scalars(select(place.table).where(place.rows(who))).all()
+            found = [
+                {c: _plain(v) for c in place.columns if (v := getattr(row, c)) is not None} for row in rows
+            ]
+            data[place.name] = (found[0] if found else None) if place.one else found
+        data["bookings"] = [
+            {c.name: _plain(getattr(b, c.name)) for c in BookingRow.__table__.columns}
+            for b in self.session.scalars(select(BookingRow).where(BookingRow.id.in_(who.bookings)))
+        ]
+        return data
 
     def erase(self, customer_id: int, telegram_id: int, helper_id: int | None) -> None:
         s = self.session
-        customer = s.get_one(CustomerRow, customer_id)
-        own = [b for b in s.scalars(select(BookingRow.id).where(BookingRow.customer_id == customer_id))]
+        who = self.person(customer_id, helper_id)
+        assert who.telegram_id == telegram_id
+        for place in PLACES:
+            where = place.rows(who)
+            if place.rewrite is not None:
+                for row in s.scalars(select(place.table).where(where)):
+                    place.rewrite(row, who)
+            elif place.erase is None:
+                s.execute(delete(place.table).where(where).execution_options(synchronize_session=False))
+            else:
+                s.execute(
+                    update(place.table)
+                    .where(where)
+                    .values(**place.erase)
+                    .execution_options(synchronize_session=False)
+                )
+        # the Telegram ids are free again (a new /start is a new person); negative: never real
+        s.execute(update(CustomerRow).where(CustomerRow.id == customer_id).values(telegram_id=-customer_id))
         if helper_id is not None:
-            own += list(s.scalars(select(BookingRow.id).where(BookingRow.helper_id == helper_id)))
             s.execute(update(HelperRow).where(HelperRow.id == helper_id).values(telegram_id=-helper_id))
-        s.execute(delete(ChatMessageRow).where(ChatMessageRow.telegram_id == telegram_id))
-        s.execute(delete(OutboxRow).where(OutboxRow.telegram_id == telegram_id))
-        s.execute(
-            update(RequestRow)
-            .where(RequestRow.customer_id == customer_id)
-            .values(
-                description=ERASED,
-                device=None,
-                brand=None,
-                postcode=None,
-                place_label=None,
-                lat=None,
-                lon=None,
-            )
-        )
-        s.execute(
-            update(RelayMessageRow)
-            .where(RelayMessageRow.booking_id.in_(own))
-            .values(text=ERASED, file_id=None)
-        )
-        s.execute(update(RatingRow).where(RatingRow.booking_id.in_(own)).values(comment=""))
-        customer.name, customer.telegram_id = ERASED, -customer_id  # the Telegram id is free again
-        customer.taken_over_by = None
         s.flush()
+        s.expire_all()
 
     def erase_relay(self, booking_id: int) -> int:
-        result = self.session.execute(
+        """Retention: a booking's transcript, and its copies (the relayed lines in the chat log
+        and the queued messages), erased."""
+        s = self.session
+        result = s.execute(
             update(RelayMessageRow)
             .where(
                 RelayMessageRow.booking_id == booking_id,
@@ -100,4 +94,13 @@ class SqlPrivacy:
             .values(text=ERASED, file_id=None)
             .execution_options(synchronize_session=False)
         )
+        s.execute(
+            update(ChatMessageRow)
+            .where(and_(ChatMessageRow.booking_id == booking_id, ChatMessageRow.kind == "relay"))
+            .values(text=ERASED)
+            .execution_options(synchronize_session=False)
+        )
+        for row in s.scalars(select(OutboxRow).where(OutboxRow.booking_id == booking_id)):
+            if '"relay.from_' in row.payload:
+                scrub_payload(row, frozenset({"text"}))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

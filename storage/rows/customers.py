@@ -35,3 +35,6 @@ class ChatMessageRow(Base):
     intent: Mapped[str | None] = mapped_column(String(40))  # what the NLU read (a person's text)
     confidence: Mapped[float | None] = mapped_column(Float)
     at: Mapped[datetime] = mapped_column(index=True)
+    # what a line the bot sent was about: erasing a person erases these lines in the other side's log
+    booking_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    helper_id: Mapped[int | None] = mapped_column(Integer, index=True)
