@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from telegram import Update
@@ -30,8 +31,11 @@ from bot.callbacks import (
 from bot.context import BotServices, FriendsApp, FriendsContext
 from bot.handlers import booking, common, customer, helper, privacy
 from bot.jobs import fire_timers
+from bot.limits import refused_at_the_edge
 from bot.outbox import drain_outbox
 from core.services import intake, support
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,11 @@ async def drop_repeated_update(update: Update, context: FriendsContext) -> None:
     if not fresh:
         raise ApplicationHandlerStop
     chat = update.effective_chat
-    if chat is None or chat.type != "private" or update.effective_user is None:
+    if chat is None or chat.type != "private":
         return
+    if refused := refused_at_the_edge(update):
+        log.info("update %s refused: %s", update.update_id, refused)
+        raise ApplicationHandlerStop
     await privacy.gate(update, context, await context.customer(update))
     kind, text = _what(update)
     taken_over = await context.call(

@@ -106,24 +106,33 @@ class PickHelper:
 
 @dataclass(frozen=True)
 class HelperButton:
-    """Registration answers ("ob:internet", "ob:done", "ob:skip", "ob:5"), profile edits
-    ("edit:rate") and pause/resume ("pf:pause", "pf:resume")."""
+    """Registration answers name the question they answer ("ob:skills:internet",
+    "ob:terms:yes", "ob:radius:5"), so a late tap on an earlier question's button is refused
+    instead of answering the next one; profile edits ("edit:rate") and pause/resume
+    ("pf:pause", "pf:resume") need none."""
 
-    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^(ob|edit|pf):[a-z0-9_]{1,16}$")
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^(ob|edit|pf):[a-z0-9_]{1,16}(:[a-z0-9_]{1,16})?$")
     action: str
     value: str
+    question: str = ""  # the registration field a "ob" button answers
 
     def encode(self) -> str:
+        if self.question:
+            return _checked(f"{self.action}:{self.question}:{self.value}")
         return _checked(f"{self.action}:{self.value}")
 
     @classmethod
     def parse(cls, data: str) -> HelperButton:
         if not cls.pattern.match(data):
             raise BadButton(data)
-        action, value = data.split(":")
-        if action == "pf" and value not in {"pause", "resume"}:
+        action, *rest = data.split(":")
+        if (action == "ob") != (len(rest) == 2):  # every answer names its question, nothing else does
             raise BadButton(data)
-        return cls(action, value)
+        if action == "pf" and rest[0] not in {"pause", "resume"}:
+            raise BadButton(data)
+        if action == "ob":
+            return cls(action, rest[1], rest[0])
+        return cls(action, rest[0])
 
 
 @dataclass(frozen=True)

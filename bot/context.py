@@ -13,6 +13,7 @@ from telegram import Bot, Message, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.keyboards import markup_for
+from bot.limits import CAPTION_LIMIT, split, units
 from core.booking import DEFAULT_POLICY, BookingPolicy
 from core.geo import PlaceIndex
 from core.ids import TelegramUserId
@@ -104,11 +105,14 @@ async def send_reply(
     if str(photo).startswith("avatar:"):  # a default picture: uploaded once, then its file_id
         picture = services.uploaded.get(str(photo)) or _avatar_bytes(services, str(photo))
     if not picture:
-        sent = await bot.send_message(chat_id, text, reply_markup=markup)
+        sent = await send_long_text(bot, chat_id, text, markup)
+    elif units(text) > CAPTION_LIMIT:  # the photo first, then the whole text with the buttons
+        shown = await bot.send_photo(chat_id, picture)
+        _remember_avatar(services, photo, shown)
+        sent = await send_long_text(bot, chat_id, text, markup)
     else:
         sent = await bot.send_photo(chat_id, picture, caption=text, reply_markup=markup)
-        if str(photo).startswith("avatar:") and sent.photo:
-            services.uploaded[str(photo)] = sent.photo[-1].file_id
+        _remember_avatar(services, photo, sent)
     await asyncio.to_thread(
         support.log_message,
         services.uow(),
@@ -121,6 +125,20 @@ async def send_reply(
         helper_id=reply.helper_id,
     )
     return sent
+
+
+async def send_long_text(bot: Bot, chat_id: int, text: str, markup: Any = None) -> Message:
+    """A text of any length: in pieces within Telegram's limit, the buttons under the last;
+    returns the last piece (the one a reply answers)."""
+    *first, last = split(text)
+    for piece in first:
+        await bot.send_message(chat_id, piece)
+    return await bot.send_message(chat_id, last, reply_markup=markup)
+
+
+def _remember_avatar(services: BotServices, photo: object, sent: Message) -> None:
+    if str(photo).startswith("avatar:") and sent.photo:  # uploaded once, then its file_id
+        services.uploaded[str(photo)] = sent.photo[-1].file_id
 
 
 def _avatar_bytes(services: BotServices, avatar: str) -> bytes:

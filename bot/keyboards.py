@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.callbacks import (
@@ -23,17 +25,24 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
 
 def _button(
-    catalog: Catalog, lang: Language, label_key: str, action: str, value: str, tick: bool = False
+    catalog: Catalog,
+    lang: Language,
+    label_key: str,
+    action: str,
+    value: str,
+    tick: bool = False,
+    question: str = "",
 ) -> InlineKeyboardButton:
     label = catalog.render(label_key, lang)
     return InlineKeyboardButton(
-        f"✅ {label}" if tick else label, callback_data=HelperButton(action, value).encode()
+        f"✅ {label}" if tick else label, callback_data=HelperButton(action, value, question).encode()
     )
 
 
 def onboarding_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
     """The buttons of the registration field being asked (toggles get a tick when chosen)."""
     field = str(reply.params.get("field"))
+    answer = partial(_button, question=field)  # each button names the question it answers
     selected = set(str(reply.params.get("selected", "")).split(","))
     options = {
         "skills": [(f"button.{c}", str(c)) for c in SERVICE_CATEGORIES],
@@ -44,41 +53,41 @@ def onboarding_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup 
         ticks = [
             InlineKeyboardButton(
                 ("✅ " if f"b{i}" in selected else "") + name,
-                callback_data=HelperButton("ob", f"b{i}").encode(),
+                callback_data=HelperButton("ob", f"b{i}", field).encode(),
             )
             for i, name in enumerate(BEZIRKE)
         ]
         rows = [ticks[i : i + 2] for i in range(0, len(ticks), 2)]
-        return InlineKeyboardMarkup([*rows, [_button(catalog, lang, "button.done", "ob", "done")]])
+        return InlineKeyboardMarkup([*rows, [answer(catalog, lang, "button.done", "ob", "done")]])
     if field in options:
         toggles = [
-            _button(catalog, lang, key, "ob", value, value in selected) for key, value in options[field]
+            answer(catalog, lang, key, "ob", value, value in selected) for key, value in options[field]
         ]
         width = 4 if field == "days" else 2
         rows = [toggles[i : i + width] for i in range(0, len(toggles), width)]
-        return InlineKeyboardMarkup([*rows, [_button(catalog, lang, "button.done", "ob", "done")]])
+        return InlineKeyboardMarkup([*rows, [answer(catalog, lang, "button.done", "ob", "done")]])
     if field == "area":
         location = KeyboardButton(catalog.render("button.share_location", lang), request_location=True)
         return ReplyKeyboardMarkup([[location]], resize_keyboard=True, one_time_keyboard=True)
     if field == "radius":
         radii = [
-            InlineKeyboardButton(f"{km} km", callback_data=HelperButton("ob", str(km)).encode())
+            InlineKeyboardButton(f"{km} km", callback_data=HelperButton("ob", str(km), field).encode())
             for km in RADII_KM
         ]
-        return InlineKeyboardMarkup([radii, [_button(catalog, lang, "button.my_district", "ob", "district")]])
+        return InlineKeyboardMarkup([radii, [answer(catalog, lang, "button.my_district", "ob", "district")]])
     if field == "adult":
         return InlineKeyboardMarkup(
             [
                 [
-                    _button(catalog, lang, "button.adult_yes", "ob", "yes"),
-                    _button(catalog, lang, "button.adult_no", "ob", "no"),
+                    answer(catalog, lang, "button.adult_yes", "ob", "yes"),
+                    answer(catalog, lang, "button.adult_no", "ob", "no"),
                 ]
             ]
         )
     if field == "terms":
-        return InlineKeyboardMarkup([[_button(catalog, lang, "button.accept_terms", "ob", "yes")]])
+        return InlineKeyboardMarkup([[answer(catalog, lang, "button.accept_terms", "ob", "yes")]])
     if field in {"photo", "details", "description", "absences"}:
-        return InlineKeyboardMarkup([[_button(catalog, lang, "button.skip", "ob", "skip")]])
+        return InlineKeyboardMarkup([[answer(catalog, lang, "button.skip", "ob", "skip")]])
     return None
 
 

@@ -2,7 +2,9 @@
 
 Claimed rows are leased (another drainer skips them), sent, then marked with Telegram's
 message id (a reply to it routes to its booking). Telegram's 429 waits its retry_after,
-network trouble backs off, and a person who blocked the bot is not retried.
+network trouble backs off, and a person who blocked the bot (403) is not retried. Texts over
+Telegram's limit go in pieces; a 400 (a message Telegram refuses) is given up and logged as our
+error, never read as the person being unreachable.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import CallbackContext
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.context import BotServices, send_reply
+from bot.context import BotServices, send_long_text, send_reply
+from bot.limits import CAPTION_LIMIT, shorten
 from core.notices import Outgoing
 from core.services import outbox, relay
 
@@ -38,10 +41,13 @@ async def deliver(bot: Bot, services: BotServices, item: Outgoing) -> int:
     header = services.catalog.render(item.reply.key, item.language, item.reply.params)
     if item.copy.captioned:
         copied = await bot.copy_message(
-            item.telegram_id, item.copy.from_chat_id, item.copy.message_id, caption=header[:1024]
+            item.telegram_id,
+            item.copy.from_chat_id,
+            item.copy.message_id,
+            caption=shorten(header, CAPTION_LIMIT),
         )
         return copied.message_id
-    first = await bot.send_message(item.telegram_id, header)
+    first = await send_long_text(bot, item.telegram_id, header)
     await bot.copy_message(item.telegram_id, item.copy.from_chat_id, item.copy.message_id)
     return first.message_id
 
@@ -75,9 +81,13 @@ async def _send_one(bot: Bot, services: BotServices, item: Outgoing) -> int:
             after=wait,
         )
         return 0
-    except (Forbidden, BadRequest) as err:
+    except Forbidden as err:  # 403: the person blocked the bot (or is gone): they are unreachable
         log.warning("outbox %s to %s not deliverable: %s", item.id, item.telegram_id, err)
         await asyncio.to_thread(relay.undeliverable, services.uow(), item, str(err), now=services.now())
+        return 0
+    except BadRequest as err:  # 400: our message is wrong, the person is not unreachable
+        log.error("outbox %s to %s refused by Telegram: %s", item.id, item.telegram_id, err)
+        await asyncio.to_thread(outbox.give_up, services.uow(), item, now=services.now(), error=str(err))
         return 0
     except NetworkError as err:
         log.warning("outbox %s: network trouble, retrying later: %s", item.id, err)

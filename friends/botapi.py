@@ -40,6 +40,11 @@ class InProcessBotApi(BaseRequest):
         self._ids = itertools.count(1000)
         #: Answers Telegram would give instead of success, for the next calls of a method (tests).
         self.failures: list[tuple[str, int, dict[str, Any]]] = []
+        #: People who blocked the bot: Telegram answers 403 to anything sent to them.
+        self.blocked: set[int] = set()
+        self._answered: set[str] = set()  # callback queries answered (a second answer is refused)
+        #: What Telegram refused (method, status, description), for tests to look at.
+        self.refused: list[tuple[str, int, str]] = []
 
     @property
     def read_timeout(self) -> float | None:
@@ -61,6 +66,12 @@ class InProcessBotApi(BaseRequest):
             if method == api:
                 del self.failures[n]
                 return status, json.dumps({"ok": False, "error_code": status, **body}).encode()
+        if (refusal := self._refusal(api, params)) is not None:
+            status, description = refusal
+            self.refused.append((api, status, description))
+            return status, json.dumps(
+                {"ok": False, "error_code": status, "description": description}
+            ).encode()
         result: Any = True
         if api == "getMe":
             result = BOT_USER
@@ -80,6 +91,50 @@ class InProcessBotApi(BaseRequest):
         elif api == "getUpdates":
             result = []
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _refusal(self, api: str, params: dict[str, Any]) -> tuple[int, str] | None:
+        """What Telegram refuses, as Telegram says it (status, description); None: accepted."""
+        chat = params.get("chat_id")
+        if api.startswith(("send", "copy", "forward")) and chat is not None and int(chat) in self.blocked:
+            return 403, "Forbidden: bot was blocked by the user"
+        text, caption = params.get("text"), params.get("caption")
+        if api == "sendMessage" and not str(text or "").strip():
+            return 400, "Bad Request: message text is empty"
+        if api == "sendMessage" and _units(str(text)) > 4096:
+            return 400, "Bad Request: message is too long"
+        if caption is not None and _units(str(caption)) > 1024:
+            return 400, "Bad Request: message caption is too long"
+        markup = json.loads(params.get("reply_markup") or "{}")
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                if len(str(button.get("callback_data", "")).encode()) > 64:
+                    return 400, "Bad Request: BUTTON_DATA_INVALID"
+        if api == "answerCallbackQuery":
+            query = str(params.get("callback_query_id"))
+            if query in self._answered:
+                return (
+                    400,
+                    "Bad Request: query is too old and response timeout expired or query ID is invalid",
+                )
+            self._answered.add(query)
+        if api == "editMessageReplyMarkup":
+            return self._edit_refusal(params, markup)
+        return None
+
+    def _edit_refusal(self, params: dict[str, Any], markup: dict[str, Any]) -> tuple[int, str] | None:
+        chat, message = int(params["chat_id"]), int(params["message_id"])
+        found = [s for s in self.sent if s.chat_id == chat and s.message_id == message]
+        if not found:
+            return 400, "Bad Request: message to edit not found"
+        wanted = [
+            (b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row
+        ]
+        if wanted == found[-1].buttons:
+            return 400, (
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message"
+            )
+        return None
 
     def _record(self, params: dict[str, Any], photo: str | None = None) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
@@ -122,6 +177,11 @@ class InProcessBotApi(BaseRequest):
 
     def to(self, chat_id: int) -> list[Sent]:
         return [s for s in self.sent if s.chat_id == chat_id]
+
+
+def _units(text: str) -> int:
+    """Telegram counts a text's length in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 class TelegramUser:

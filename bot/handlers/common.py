@@ -9,6 +9,7 @@ from telegram import Update
 from bot.callbacks import BadButton, PickLanguage
 from bot.context import FriendsContext
 from bot.handlers.booking import flush
+from bot.limits import is_repeat
 from core.intake import RequestStatus
 from core.notices import Choice, Reply
 from core.services import booking, intake
@@ -84,8 +85,12 @@ async def on_unknown_button(update: Update, context: FriendsContext) -> None:
 
 
 async def on_error(update: object, context: FriendsContext) -> None:
-    """The unexpected: logged once with context, answered with an apology."""
+    """The unexpected: logged once with context, answered with an apology. A repeated tap on a
+    keyboard that already changed is no error: nothing more to do."""
     update_id = getattr(update, "update_id", None)
+    if is_repeat(context.error):
+        log.debug("update %s: a repeated tap, the message already shows its answer", update_id)
+        return
     log.error("update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_user is None or update.effective_chat is None:
         return

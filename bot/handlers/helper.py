@@ -69,7 +69,9 @@ async def on_helper_button(update: Update, context: FriendsContext) -> None:
         button = HelperButton.parse(query.data)
         telegram_id, now = TelegramUserId(customer.telegram_id), context.services.now()
         if button.action == "ob":
-            replies = await context.call(onboarding.answer, telegram_id, Answer(button=button.value), now=now)
+            replies = await context.call(
+                onboarding.answer, telegram_id, Answer(button=button.value, question=button.question), now=now
+            )
         elif button.action == "edit":
             replies = await context.call(onboarding.edit, telegram_id, Field(button.value), now=now)
         else:

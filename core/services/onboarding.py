@@ -50,6 +50,13 @@ class WrongKindOfAnswer(DomainError):
     key = "onboarding.use_buttons"
 
 
+class AnswersAnotherQuestion(DomainError):
+    """A button of an earlier question (a double tap, an old message): never applied to the
+    question being asked now."""
+
+    key = "button_press.unknown"
+
+
 @dataclass(frozen=True)
 class Answer:
     """What a helper sent: text, a photo, a place, or a button value."""
@@ -58,6 +65,7 @@ class Answer:
     photo: str | None = None
     place: Place | None = None
     button: str | None = None
+    question: str | None = None  # the field a button answers (None: typed text, a photo, a place)
 
 
 def blank_helper(telegram_id: TelegramUserId, name: str, language: Language) -> Helper:
@@ -116,6 +124,8 @@ def answer(uow: UnitOfWork, telegram_id: TelegramUserId, given: Answer, *, now: 
         field = current_field(helper)
         if helper is None or field is None:
             raise NotRegistering()
+        if given.question is not None and given.question != str(field):
+            raise AnswersAnotherQuestion()
         if field is Field.ADULT and given.button == "no":
             return [Reply("onboarding.under_18")]  # nothing stored: helpers must be adults
         updated, done = _apply(helper, field, given, now=now)

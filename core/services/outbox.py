@@ -42,3 +42,10 @@ def retry_later(
         uow.outbox.retry_at(item.id, now + wait, error=error)
         uow.commit()
         return True
+
+
+def give_up(uow: UnitOfWork, item: Outgoing, *, now: datetime, error: str) -> None:
+    """Telegram refused the message itself (400): never retried; the person is not unreachable."""
+    with uow:
+        uow.outbox.give_up(item.id, now=now, error=error)
+        uow.commit()
