@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
+from storage.rows.addresses import VisitAddressRow
 from storage.rows.bookings import BookingEventRow
 from storage.rows.customers import ChatMessageRow, CustomerRow
 from storage.rows.helpers import HelperRow, MatchCellRow, MatchDistrictRow
@@ -170,6 +171,12 @@ PLACES: Final = (
             "lat": None,
             "lon": None,
         },
+    ),
+    Place(
+        "visit_addresses",
+        VisitAddressRow,
+        lambda p: VisitAddressRow.booking_id.in_(p.as_customer),  # a helper never gives one
+        ("booking_id", "street", "postcode", "floor", "doorbell", "note"),
     ),
     Place(
         "relayed_messages",

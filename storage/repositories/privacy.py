@@ -9,6 +9,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.personal_data import ERASED, PLACES, Person, scrub_payload
+from storage.rows.addresses import VisitAddressRow
 from storage.rows.bookings import BookingRow
 from storage.rows.customers import ChatMessageRow, CustomerRow
 from storage.rows.helpers import HelperRow
@@ -82,9 +83,10 @@ class SqlPrivacy:
         s.expire_all()
 
     def erase_relay(self, booking_id: int) -> int:
-        """Retention: a booking's transcript, and its copies (the relayed lines in the chat log
-        and the queued messages), erased."""
+        """Retention: a booking's transcript and visit address, and the copies of the transcript
+        (the relayed lines in the chat log and the queued messages), erased."""
         s = self.session
+        s.execute(delete(VisitAddressRow).where(VisitAddressRow.booking_id == booking_id))
         result = s.execute(
             update(RelayMessageRow)
             .where(
