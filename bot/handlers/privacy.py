@@ -88,7 +88,10 @@ async def on_privacy_button(update: Update, context: FriendsContext) -> None:
     elif button.action == "delyes":
         await query.edit_message_reply_markup(None)
         await context.send(customer, [Reply("privacy.deleted")])
-        await context.call(privacy.erase, customer.id, now=context.services.now())
+        services = context.services
+        await context.call(
+            privacy.erase, customer.id, now=services.now(), policy=services.policy, payments=services.payments
+        )
     else:
         await query.edit_message_reply_markup(None)
         await context.send(customer, [Reply("privacy.kept")])

@@ -27,6 +27,8 @@ class SqlOutbox:
         booking_id: int | None = None,
         copy: Copy | None = None,
     ) -> None:
+        if telegram_id < 0:  # a person who erased their data (pseudonymised id): told nothing more
+            return
         payload = json.dumps(reply.as_payload(), ensure_ascii=False)
         self.session.add(
             OutboxRow(

@@ -141,7 +141,8 @@ def _next_candidates(
     asked = {b.helper_id for b in uow.bookings.for_request(request.id)}
     blocked = uow.relay.blocked_helpers(request.customer_id)
     place = request.place
-    assert place is not None
+    if place is None:  # the customer erased their data (their place with it): nobody to ask
+        return []
     found, _ = find_or_widen(
         uow,
         remote=request.remote,
