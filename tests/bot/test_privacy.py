@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 
 from bot.context import BotServices
 from core.ids import TelegramUserId
 from tests.bot.conftest import Chat
+from tests.conftest import NluStack
 
 pytestmark = pytest.mark.rasa
 
@@ -78,3 +80,30 @@ async def _export(services: BotServices, chat: Chat) -> dict:  # type: ignore[ty
         customer = u.customers.by_telegram_id(TelegramUserId(chat.user.id))
     assert customer is not None
     return privacy.export(services.uow(), customer.id)
+
+
+async def test_after_deletemydata_nothing_the_person_wrote_is_left_in_the_database_or_in_rasa(
+    person: Callable[..., Chat], bot_services: BotServices, nlu_stack: NluStack
+) -> None:
+    import httpx
+
+    from core.intake import conversation_id
+    from tests.services.test_erasure import texts_in_database
+
+    eva = person("de", "Eva")
+    said = "Mein Laptop startet nicht mehr, Kennwort Zwetschge42"
+    await eva.user.says(said)
+    with bot_services.uow() as u:
+        customer = u.customers.by_telegram_id(TelegramUserId(eva.user.id))
+    assert customer is not None
+    await eva.user.says("/deletemydata")
+    sent, yes = button(eva, "Ja, alles löschen")
+    await eva.user.presses(sent, yes)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(base_url=nlu_stack.settings.rasa_url, timeout=30) as rasa:  # type: ignore[attr-defined]
+        tracker = await rasa.get(
+            f"/conversations/{conversation_id(customer.id)}/tracker", params={"token": nlu_stack.token}
+        )
+    assert tracker.status_code == 200 and "Zwetschge42" not in tracker.text
+    database = SimpleNamespace(uow=bot_services.uow)
+    left = [w for w, text in texts_in_database(database) if "Zwetschge42" in text or text == "Eva"]  # type: ignore[arg-type]
+    assert left == []

@@ -58,6 +58,7 @@ async def test_a_double_tap_on_i_am_18_never_accepts_the_terms(
     await lea.user.says("13583")
     await press(lea, "5 km")
     await press(lea, "Done ✔")
+    await press(lea, "Yes, by phone/video too")
     await press(lea, "Mon")
     await press(lea, "Done ✔")
     await lea.user.says("0-24")
