@@ -28,6 +28,7 @@ from storage.rows.outbox import OutboxRow
 from storage.rows.ratings import RatingRow
 from storage.rows.relay import FlagRow, PromptRow, RelayMessageRow
 from storage.rows.requests import RequestRow
+from storage.rows.staff import AuditRow
 
 ERASED: Final = "[erased]"
 #: Reply parameters that carry a person's words, name or place (core.services.steps.params,
@@ -88,6 +89,15 @@ def _reports_by(p: Person) -> ColumnElement[bool]:
 
 def _helper(column: Any) -> Where:
     return lambda p: column == p.helper_id if p.helper_id is not None else false()
+
+
+def _audited_about(p: Person) -> ColumnElement[bool]:
+    """Staff actions on this person (a support message's text, a verification note): the audit
+    keeps who did what and when, not what it said about them."""
+    about = and_(AuditRow.object_type == "customer", AuditRow.object_id == str(p.customer_id))
+    if p.helper_id is not None:
+        about = or_(about, and_(AuditRow.object_type == "helper", AuditRow.object_id == str(p.helper_id)))
+    return about
 
 
 def _lines_about(p: Person) -> ColumnElement[bool]:
@@ -261,6 +271,13 @@ PLACES: Final = (
         },
         one=True,
     ),
+    Place(
+        "staff_actions_about_you",
+        AuditRow,
+        _audited_about,
+        ("action", "before", "after", "at"),
+        {"before": ERASED, "after": ERASED},
+    ),
     Place("helper_home_in_the_matching_index", MatchCellRow, _helper(MatchCellRow.helper_id), ("lat", "lon")),
     Place(
         "helper_districts_in_the_matching_index",
@@ -325,8 +342,6 @@ NOT_PERSONAL: Final[dict[str, str]] = {
     "audit_log.action": "staff audit (codes)",
     "audit_log.object_type": "staff audit (codes)",
     "audit_log.object_id": "staff audit (ids)",
-    "audit_log.before": "staff audit: states and amounts, never a person's words",
-    "audit_log.after": "staff audit: states and amounts, never a person's words",
     "audit_log.address": "the staff member's address",
     "timers.kind": "a timer code",
 }

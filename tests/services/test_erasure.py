@@ -15,7 +15,8 @@ from core.geo import PlaceIndex
 from core.helpers import Availability, WeeklySlot
 from core.ids import TelegramUserId
 from core.relay import Incoming, MessageKind, Prompt, PromptKind
-from core.services import booking, privacy, relay, support
+from core.services import booking, privacy, relay, staff, support
+from core.staff import Role
 from storage.db import Base
 from storage.personal_data import NOT_PERSONAL, PLACES
 from storage.rows import helpers as helper_rows
@@ -32,6 +33,7 @@ ANNA = {
     "Er war unfreundlich, Qwertz-Bericht",
     "Qwertz-Lob: super erklärt",
     "Qwertz-gehalten",
+    "Qwertz-Support",
 }
 JONAS = {
     "Jonas",
@@ -108,6 +110,8 @@ def whole_history(w: World) -> int:
                 booking_id=reply.booking_id or b,
             )
     support.log_message(w.uow(), CUSTOMER, incoming=True, kind="text", text="Hallo, Anna hier", now=clock())
+    sam = staff.add_staff(w.uow(), "sam@support.test", Role.SUPPORT, "hash", now=clock())
+    support.write(w.uow(), sam, w.customer, "Hallo Anna, Qwertz-Support hier", now=clock())
     return b
 
 
