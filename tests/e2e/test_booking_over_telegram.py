@@ -252,3 +252,42 @@ async def test_a_customer_cancels_and_the_helper_is_told(customer_factory, helpe
     await ute.send_text("Mein Handy lädt nicht mehr")  # no relay any more: a new problem
     understood, *_ = await ute.until("Wo brauchst du Hilfe?")
     assert "Handy" in text(understood)
+
+
+async def test_a_remote_booking_in_english_has_no_address_and_no_travel(customer_factory, helper_at) -> None:  # type: ignore[no-untyped-def]
+    kim: TgClient = customer_factory("en")
+    nina: TgClient = customer_factory("en")
+    helper_at(nina.chat_id, "Nina", "13583", "en", rate=700, remote=True)  # Spandau, far from Mitte
+
+    await kim.send_text("outlook on my laptop keeps asking for the password")
+    await kim.until("Where do you need help?")
+    await kim.send_text("10115")
+    *_cards, next_step = await kim.until("– or:")
+    assert "Nina" not in str([text(c) for c in _cards])  # on site, Spandau is too far
+    await press(kim, next_step, "💻 By phone or video")
+    intro, first, *_ = await kim.until("– or:")
+    assert text(intro).startswith("These helpers help you by phone or video call")
+    assert text(first).startswith("👤 Nina") and "💻 by phone or video" in text(first)
+    await press(kim, first, "✅ Choose Nina")
+    await kim.replies(1)
+    [offer] = await nina.replies(1)
+    assert "💻 by phone or video" in text(offer) and " km " not in text(offer)
+    await press(nina, offer, "✅ Accept")
+    [accepted] = await nina.replies(1)
+    await kim.replies(1)
+    await press(nina, accepted, "📅 Propose")
+    await nina.replies(1)
+    await nina.send_text("tomorrow 18:00, 1 hour")
+    await nina.replies(1)
+    [proposal] = await kim.replies(1)
+    await press(kim, proposal, "✅ Suits me")
+    [pay] = await kim.replies(1)
+    assert "by phone or video" in text(pay) and "Where should" not in text(pay)
+    assert [b["text"] for r in pay["message"]["reply_markup"]["inline_keyboard"] for b in r] == [
+        "💳 Card / PayPal"
+    ]
+    [confirmed] = await nina.replies(1)
+    assert "by phone or video" in text(confirmed)
+    await press(kim, pay, "💳 Card")
+    [held] = await kim.replies(1)
+    assert "€8.40" in text(held)  # the hold: €7 estimate + 20 %
