@@ -36,7 +36,7 @@ async def test_sticker_photo_and_voice_get_asked_for_words(person: Callable[...,
     sam = person("en")
     await sam.user.send(**fields)
     assert sam.new() == [
-        "I can't look at photos, voice messages or files yet. Please describe the problem in a few words."
+        "Sorry, I can't read this kind of message. Please tell me in a few words what's wrong – or send a photo of it."
     ]
 
 

@@ -63,7 +63,7 @@ async def test_my_data_is_sent_and_erased_on_request(
     sent, yes = button(ole, "Yes, erase everything")
     await ole.user.presses(sent, yes)  # type: ignore[arg-type]
     assert ole.new() == [
-        "Your data is erased. Thank you for having used Service Friends – if you write again, we start fresh."
+        "Your data is erased. Thanks for using Service Friends – if you write again, we'll start afresh."
     ]
     with bot_services.uow() as u:
         assert u.customers.by_telegram_id(TelegramUserId(ole.user.id)) is None  # the Telegram id is gone
