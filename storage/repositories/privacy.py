@@ -72,6 +72,7 @@ class SqlPrivacy:
             .where(RequestRow.customer_id == customer_id)
             .values(
                 description=ERASED,
+                photo=None,
                 device=None,
                 brand=None,
                 postcode=None,
@@ -91,6 +92,14 @@ class SqlPrivacy:
         s.flush()
 
     def erase_relay(self, booking_id: int) -> int:
+        """The booking's relayed messages and the photo of its request."""
+        request_id = select(BookingRow.request_id).where(BookingRow.id == booking_id).scalar_subquery()
+        self.session.execute(
+            update(RequestRow)
+            .where(RequestRow.id == request_id, RequestRow.photo.is_not(None))
+            .values(photo=None)
+            .execution_options(synchronize_session=False)
+        )
         result = self.session.execute(
             update(RelayMessageRow)
             .where(
