@@ -50,7 +50,7 @@ async def test_a_whole_booking_in_german(customer_factory, helper_at) -> None:  
 
     [offer] = await jonas.replies(1)
     assert re.match(
-        r"📩 Neuer Auftrag #\d+: Internet und WLAN zu Hause in Neukölln, 0,0 km von dir\n", text(offer)
+        r"📩 Neuer Auftrag #\d+: Internet und WLAN zu Hause in Neukölln, 0 km von dir\n", text(offer)
     )
     assert "„Mein WLAN bricht ständig ab" in text(offer) and "anna" not in text(offer).lower()
     await press(jonas, offer, "✅ Annehmen")
@@ -119,7 +119,7 @@ async def test_a_whole_booking_in_german(customer_factory, helper_at) -> None:  
     assert "Kommentar ist gespeichert" in text(saved)
     await press(jonas, ask_helper, "4⭐")
     _thanks, revealed = await jonas.replies(2)
-    assert text(revealed).endswith("mit 5/5 bewertet: Sehr geduldig und freundlich!")
+    assert text(revealed).endswith("Dein Kunde gibt dir 5 von 5 Sternen.\n💬 Sehr geduldig und freundlich!")
     [revealed_customer] = await anna.replies(1)
     assert "gibt dir 4 von 5 Sternen" in text(revealed_customer)
 
