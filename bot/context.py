@@ -38,6 +38,9 @@ T = TypeVar("T")
 #: Telegram shows "typing…" for 5 seconds; repeated this often while the bot still thinks.
 TYPING_EVERY_S = 4.0
 
+#: Telegram's longest photo caption.
+CAPTION_LIMIT = 1024
+
 #: Replies after which the location keyboard has done its job.
 CLOSES_KEYBOARD = frozenset({"intake.request_stored", "intake.cancelled", "intake.pick_category_first"})
 
@@ -146,6 +149,9 @@ async def send_reply(
     if str(photo).startswith("avatar:"):  # a default picture: uploaded once, then its file_id
         picture = services.uploaded.get(str(photo)) or _avatar_bytes(services, str(photo))
     if not picture:
+        sent = await bot.send_message(chat_id, text, reply_markup=markup)
+    elif len(text) > CAPTION_LIMIT:  # the photo, then the text with its buttons right after
+        await bot.send_photo(chat_id, picture)
         sent = await bot.send_message(chat_id, text, reply_markup=markup)
     else:
         sent = await bot.send_photo(chat_id, picture, caption=text, reply_markup=markup)

@@ -102,14 +102,20 @@ async def interactive(settings: Settings, token: str, *, lang: str | None) -> No
         if line in {"/quit", "/exit"}:
             break
         if line.startswith("/as"):
-            helpers = [p for chat, p in people.items() if chat != user.id]
-            me = user if "customer" in line or not helpers else helpers[-1]
+            me = switch(line, user, people)
             print(f"(you now type as {'the customer' if me is user else labels[me.id]})")
             continue
         await play_line(me, buttons, line, people)
     await app.stop()
     await app.shutdown()
     await services.rasa.aclose()
+
+
+def switch(line: str, customer: TelegramUser, people: dict[int, TelegramUser]) -> TelegramUser:
+    """/as customer or /as helper (the helper asked last): who types from now on. Buttons are
+    pressed by the person whose chat they are in, whoever types."""
+    helpers = [p for chat, p in people.items() if chat != customer.id]
+    return customer if "customer" in line.lower() or not helpers else helpers[-1]
 
 
 async def ask(prompt: str) -> str:

@@ -68,3 +68,22 @@ async def test_a_voice_note_is_answered_kindly(person: Callable[..., Chat]) -> N
     [answer] = ida.new()
     assert answer.startswith("Danke für deine Sprachnachricht! Anhören kann ich sie leider nicht.")
     assert "Foto" in answer
+
+
+async def test_the_offered_helper_gets_the_photo_with_the_offer(
+    person: Callable[..., Chat], bot_services: BotServices
+) -> None:
+    from tests.bot.test_booking_chat import data, register
+
+    eva, ole = person("de", "Eva"), person("de", "Fridolin")
+    register(bot_services, ole, "10247")
+    update = await eva.user.sends_photo(png(draw(SCREEN["tv"])), caption="Das steht auf dem Fernseher")
+    await eva.user.says("10247")
+    sent, pick = data(eva, "✅ Fridolin")
+    await eva.user.presses(sent, pick)
+    offer = next(s for s in ole.api.to(ole.user.id) if "Neuer Auftrag" in s.text)
+    assert offer.photo == update.message.photo[-1].file_id  # the customer's photo, the offer as caption
+    assert (
+        "Fernseher und Streaming" in offer.text and "„Das steht auf dem Fernseher Kein Signal" in offer.text
+    )
+    assert [label for label, _ in offer.buttons] == ["✅ Annehmen", "❌ Ablehnen"]

@@ -97,8 +97,8 @@ def mistakes(text: str, lang: Language) -> list[str]:
     found += [
         f"singular after {n}: {w}" for n, w in re.findall(rf"\b(\d*[02-9]|\d+[.,]\d+) ({singular})\b", text)
     ]
-    words = re.findall(r"[^\W\d_]+", re.sub(r"/\w+", "", text.lower()))  # commands aside
-    found += [f"repeated word: {a}" for a, b in itertools.pairwise(words) if a == b]
+    words = re.findall(r"\w+", re.sub(r"/\w+", "", text.lower()))  # commands aside
+    found += [f"repeated word: {a}" for a, b in itertools.pairwise(words) if a == b and not a.isdigit()]
     found += [f"empty part: {m!r}" for m in re.findall(r"–\s*–|\(\s*\)|„\s*“|“\s*”", text)]
     return found
 
