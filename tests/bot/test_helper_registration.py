@@ -59,7 +59,7 @@ async def test_a_helper_registers_in_german_and_is_offered_after_verification(
     complete, card = ben.new()
     assert complete.startswith("Danke, dein Profil ist vollständig!")
     assert card.startswith("👤 Ben K. · ⏳ wartet auf Prüfung") and "19,50 € pro Stunde" in card
-    assert "Deutsch, Englisch" in card and "Mo, Mi, Sa, 10:00–18:00" in card
+    assert "Deutsch, Englisch" in card and "Mo, Mi, Sa · 10:00–18:00 Uhr" in card
     assert ben.last().photo == PHOTO[0]["file_id"]
 
     with bot_services.uow() as u:
