@@ -34,6 +34,7 @@ TRANSLATED_PARAMS = {
     "skills": "category.{}",
     "languages": "language.name_{}",
     "days": "weekday.d{}",
+    "remote": "profile.{}",
 }
 #: Parameters that are amounts of money in cents.
 MONEY_PARAMS = frozenset({"rate", "estimate", "hold", "amount", "fee", "share", "extra", "owed"})

@@ -35,6 +35,7 @@ def _request(row: RequestRow) -> Request:
         chosen_helper_id=row.chosen_helper_id,
         notify=bool(row.notify),
         photo=row.photo,
+        remote=bool(row.remote),
     )
 
 
@@ -108,6 +109,10 @@ class SqlRequests:
     def set_notify(self, request_id: RequestId, notify: bool, *, now: datetime) -> None:
         row = self.session.get_one(RequestRow, request_id)
         row.notify, row.updated_at = notify, now
+
+    def set_remote(self, request_id: RequestId, remote: bool, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.remote, row.updated_at = remote, now
 
     def waiting_for_helpers(self) -> list[Request]:
         stmt = select(RequestRow).where(

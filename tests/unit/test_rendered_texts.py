@@ -19,6 +19,7 @@ NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # a Wednesday, 10:30 in Berlin
 #: Realistic values per parameter; a list gives variants (a count of one and of many, a
 #: moment today, tomorrow and later, an empty optional part).
 SAMPLES: dict[str, list[object]] = {
+    "address": ["Weserstraße 12, 3. OG, bei Kaya, 12047 Berlin", "–"],
     "amount": [1875, 700],
     "area": ["Neukölln, Kreuzberg", ""],
     "at": [(NOW + timedelta(minutes=5)).isoformat()],
@@ -45,6 +46,7 @@ SAMPLES: dict[str, list[object]] = {
     "limit": [500],
     "low": [7],
     "method": ["card", "cash", "card_offline"],
+    "maps": ["https://www.google.com/maps/search/?api=1&query=Weserstra%C3%9Fe+12+12047+Berlin", ""],
     "minimum": [12],
     "minutes": [15, 1],
     "n": [1, 3],
@@ -57,6 +59,7 @@ SAMPLES: dict[str, list[object]] = {
     "rate": [1800, 1850],
     "ratings": [1, 12],
     "reason": ["Ausweis geprüft"],
+    "remote": ["remote_yes", "remote_no"],
     "refundable": [1200],
     "seconds": [30, 1],
     "share": [1500],

@@ -1,7 +1,7 @@
 """A photo of the problem on a request (Telegram file id), shown to the offered helper
 
-Revision ID: 0009_words
-Revises: 0008
+Revision ID: 0011_words
+Revises: 0010
 Create Date: 2026-11-30 23:55:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_words"
-down_revision: str | None = "0008"
+revision: str = "0011_words"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
