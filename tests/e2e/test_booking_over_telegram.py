@@ -186,7 +186,7 @@ async def test_a_whole_booking_in_english_with_a_decline_first(customer_factory,
     assert "Estimated price: €12" in text(proposal)  # 8 € × 1.5 h
     await press(sam, proposal, "✅ Suits me")
     [ask_address] = await sam.replies(1)
-    assert "Where should Tom come to?" in text(ask_address)
+    assert "Where should Tom come?" in text(ask_address)
     await tom.replies(1)
     await sam.send_text("Torstraße 112, 4th floor, bell: Miller")
     [payment] = await sam.replies(1)
