@@ -15,6 +15,7 @@ from storage.rows.customers import ChatMessageRow, CustomerRow
 from storage.rows.helpers import HelperRow
 from storage.rows.outbox import OutboxRow
 from storage.rows.relay import RelayMessageRow
+from storage.rows.requests import RequestRow
 
 __all__ = ["ERASED", "SqlPrivacy"]
 
@@ -83,10 +84,17 @@ class SqlPrivacy:
         s.expire_all()
 
     def erase_relay(self, booking_id: int) -> int:
-        """Retention: a booking's transcript and visit address, and the copies of the transcript
-        (the relayed lines in the chat log and the queued messages), erased."""
+        """Retention: a booking's transcript, visit address and the photo of its request, and the
+        copies of the transcript (the relayed lines in the chat log and the queued messages)."""
         s = self.session
         s.execute(delete(VisitAddressRow).where(VisitAddressRow.booking_id == booking_id))
+        request_id = select(BookingRow.request_id).where(BookingRow.id == booking_id).scalar_subquery()
+        s.execute(  # the photo of the problem, too
+            update(RequestRow)
+            .where(RequestRow.id == request_id, RequestRow.photo.is_not(None))
+            .values(photo=None)
+            .execution_options(synchronize_session=False)
+        )
         result = s.execute(
             update(RelayMessageRow)
             .where(
