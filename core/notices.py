@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.booking import Step, StepChoice
 from core.language import Language
 
 
@@ -20,7 +21,6 @@ class Choice(StrEnum):
     ONBOARDING = "onboarding"  # the buttons of the registration field being asked
     PROFILE_MENU = "profile_menu"  # edit fields, pause or resume
     PRIVACY = "privacy"  # consent and data buttons in params["actions"] ("yes,notice")
-    BOOKING = "booking"  # the booking steps in params["actions"] ("acc,dec"), for reply.booking_id
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Reply:
     request_id: int | None = None  # the request the choices act on
     helper_id: int | None = None  # the helper a card shows
     booking_id: int | None = None  # the booking the choices act on
+    steps: tuple[StepChoice, ...] = ()  # booking steps offered, acting on booking_id
 
     def as_payload(self) -> dict[str, object]:
         """The JSON shape that travels between processes (Rasa custom payloads)."""
@@ -41,6 +42,7 @@ class Reply:
             "request_id": self.request_id,
             "helper_id": self.helper_id,
             "booking_id": self.booking_id,
+            "steps": [[str(c.step), c.arg, c.booking_id] for c in self.steps],
         }
 
     @classmethod
@@ -50,6 +52,7 @@ class Reply:
         request_id = payload.get("request_id")
         helper_id = payload.get("helper_id")
         booking_id = payload.get("booking_id")
+        steps = payload.get("steps") or []
         return cls(
             key=str(payload["key"]),
             params=dict(params) if isinstance(params, Mapping) else {},
@@ -59,7 +62,17 @@ class Reply:
             request_id=request_id if isinstance(request_id, int) else None,
             helper_id=helper_id if isinstance(helper_id, int) else None,
             booking_id=booking_id if isinstance(booking_id, int) else None,
+            steps=tuple(_step_choices(steps)),
         )
+
+
+def _step_choices(raw: object) -> list[StepChoice]:
+    found = []
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, list) and len(item) == 3 and item[0] in Step.__members__.values():
+            arg, booking_id = (v if isinstance(v, int) else None for v in item[1:])
+            found.append(StepChoice(Step(item[0]), arg, booking_id))
+    return found
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from core.booking import (
     NotNow,
     NotYours,
     StaleProposal,
+    Step,
     TimerKind,
 )
 from core.categories import Category, category_of
@@ -158,7 +159,7 @@ class World:
             self.uow(),
             CUSTOMER,
             booking_id,
-            method=method,
+            by_card=method == "card",
             now=self.clock(),
             policy=self.policy,
             payments=self.payments,
@@ -188,7 +189,7 @@ def test_a_whole_booking_from_offer_to_both_ratings(
     b = w.pick(0)
     assert w.keys(CUSTOMER) == ["booking.asked"]
     [offer] = w.inbox(w.tg(0))
-    assert offer.key == "booking.offer" and offer.params["actions"] == "acc,dec"
+    assert offer.key == "booking.offer" and [c.step for c in offer.steps] == [Step.ACCEPT, Step.DECLINE]
     assert offer.params["description"] == "WLAN bricht ständig ab" and "postcode" not in offer.params
 
     w.accept(0, b)
