@@ -22,6 +22,7 @@ from core.notices import Reply
 from core.ports import PaymentProvider, UnitOfWork
 from core.services import intake, support
 from core.texts import Catalog
+from gateways.language_detector import LanguageDetector
 from gateways.offline_payments import OfflinePayments
 from gateways.rasa_client import RasaClient
 
@@ -43,6 +44,7 @@ class BotServices:
     policy: BookingPolicy = DEFAULT_POLICY
     avatars: Path | None = None  # data/avatars: default pictures ("avatar:K")
     uploaded: dict[str, str] = field(default_factory=dict)  # avatar → Telegram file_id
+    languages: LanguageDetector = field(default_factory=LanguageDetector)  # what a customer writes in
 
 
 class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
