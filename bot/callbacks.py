@@ -81,10 +81,10 @@ class PickLanguage:
 
 @dataclass(frozen=True)
 class RequestButton:
-    """A button about one request: more helpers ("mh"), change the request ("chg") or tell
-    me when someone is available ("ntf")."""
+    """A button about one request: more helpers ("mh"), change the request ("chg"), tell me
+    when someone is available ("ntf"), help by phone or video ("rem") or at my place ("ons")."""
 
-    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^(mh|chg|ntf):\d{1,12}$")
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^(mh|chg|ntf|rem|ons):\d{1,12}$")
     action: str
     request_id: int
 

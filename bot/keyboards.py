@@ -78,6 +78,9 @@ def onboarding_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup 
                 ]
             ]
         )
+    if field == "remote":
+        yes = _button(catalog, lang, "button.remote_yes", "ob", "yes")
+        return InlineKeyboardMarkup([[yes, _button(catalog, lang, "button.remote_no", "ob", "no")]])
     if field == "terms":
         return InlineKeyboardMarkup([[_button(catalog, lang, "button.accept_terms", "ob", "yes")]])
     if field in {"photo", "details", "description", "absences"}:
@@ -199,7 +202,13 @@ def markup_for(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
                 ]
             ]
         )
-    request_actions = (("notify_me", "ntf"), ("more_helpers", "mh"), ("change_request", "chg"))
+    request_actions = (
+        ("notify_me", "ntf"),
+        ("more_helpers", "mh"),
+        ("change_request", "chg"),
+        ("remote_help", "rem"),
+        ("on_site", "ons"),
+    )
     if reply.request_id is not None and any(Choice(a) in reply.choices for a, _ in request_actions):
         row = [
             InlineKeyboardButton(

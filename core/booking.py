@@ -242,6 +242,8 @@ class Step(StrEnum):
     BLOCK_CONFIRMED = "blky"
     CASH_RECEIVED = "cashok"
     ROUTE = "rt"  # arg: the message that belongs to this job
+    ADDRESS = "adr"  # give or change the visit address
+    CHECK_IN_EARLY = "inok"  # yes, start now although it is long before the booked time
 
 
 #: Steps whose argument is part of what they mean (a button per value).
@@ -277,9 +279,9 @@ _HELPER_STEPS: Final[dict[BookingState, tuple[Step, ...]]] = {
 }
 _CUSTOMER_STEPS: Final[dict[BookingState, tuple[Step, ...]]] = {
     BookingState.ACCEPTED: (Step.CANCEL, Step.REPORT),
-    BookingState.SCHEDULED: (Step.PAY_CARD, Step.PAY_CASH, Step.RESCHEDULE, Step.CANCEL),
-    BookingState.PAID: (Step.RESCHEDULE, Step.CANCEL, Step.REPORT),
-    BookingState.CASH: (Step.RESCHEDULE, Step.CANCEL, Step.REPORT),
+    BookingState.SCHEDULED: (Step.PAY_CARD, Step.PAY_CASH, Step.ADDRESS, Step.RESCHEDULE, Step.CANCEL),
+    BookingState.PAID: (Step.ADDRESS, Step.RESCHEDULE, Step.CANCEL, Step.REPORT),
+    BookingState.CASH: (Step.ADDRESS, Step.RESCHEDULE, Step.CANCEL, Step.REPORT),
     BookingState.IN_PROGRESS: (Step.REPORT,),
     BookingState.DONE: (Step.CONFIRM_TIME, Step.DISPUTE),
 }

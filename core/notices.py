@@ -18,6 +18,8 @@ class Choice(StrEnum):
     MORE_HELPERS = "more_helpers"
     CHANGE_REQUEST = "change_request"
     NOTIFY_ME = "notify_me"  # tell me when a helper becomes available
+    REMOTE = "remote_help"  # help by phone or video call instead
+    ON_SITE = "on_site"  # help at my place after all
     ONBOARDING = "onboarding"  # the buttons of the registration field being asked
     PROFILE_MENU = "profile_menu"  # edit fields, pause or resume
     PRIVACY = "privacy"  # consent and data buttons in params["actions"] ("yes,notice")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol
 
+from core.address import VisitAddress
 from core.booking import Actor, Booking, BookingEvent, BookingState, Rating, Timer, TimerKind
 from core.categories import Category
 from core.geo import Place
@@ -74,6 +75,7 @@ class Requests(Protocol):
     def choose_helper(self, request_id: RequestId, helper_id: int, *, now: datetime) -> None: ...
     def clear_place(self, request_id: RequestId, *, now: datetime) -> None: ...
     def set_notify(self, request_id: RequestId, notify: bool, *, now: datetime) -> None: ...
+    def set_remote(self, request_id: RequestId, remote: bool, *, now: datetime) -> None: ...
     def waiting_for_helpers(self) -> list[Request]:
         """Searching requests whose customer asked to be told when a helper is available."""
         ...
@@ -105,6 +107,10 @@ class Helpers(Protocol):
         ...
 
     def serving(self, category: Category, language: Language, district: str) -> list[IndexEntry]: ...
+    def remote(self, category: Category, language: Language, *, cheapest: int) -> list[IndexEntry]:
+        """Helpers who also help remotely, best static cost (rating, price) first."""
+        ...
+
     def count(self) -> int: ...
     def refresh_statistics(self) -> None:
         """Let the database re-plan after many helpers were added at once."""
@@ -201,6 +207,12 @@ class Relay(Protocol):
     def answered(self, telegram_id: int) -> None: ...
 
 
+class Addresses(Protocol):
+    def set(self, booking_id: BookingId, address: VisitAddress, *, now: datetime) -> None: ...
+    def of_booking(self, booking_id: BookingId) -> VisitAddress | None: ...
+    def erase(self, booking_ids: list[BookingId]) -> int: ...
+
+
 class Ratings(Protocol):
     def add(self, rating: Rating, *, now: datetime) -> bool:
         """False when this side rated this booking already."""
@@ -277,6 +289,7 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     chat: ChatLog
     privacy: Privacy
+    addresses: Addresses
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -12,6 +12,7 @@ from bot.context import FriendsContext
 from bot.outbox import drain
 from core.booking import AlreadyDone
 from core.errors import DomainError
+from core.geo import Location
 from core.ids import TelegramUserId
 from core.notices import Reply
 from core.relay import Incoming, MessageKind, PromptKind
@@ -139,6 +140,19 @@ async def answered_prompt(update: Update, context: FriendsContext, text: str) ->
                 await context.send(customer, [Reply("booking.duration_not_understood")])
                 return True
             await context.call(booking.duration_typed, me, prompt, minutes, now=now)
+        elif prompt.kind is PromptKind.ADDRESS:
+            services = context.services
+            taken = await context.call(
+                booking.give_address,
+                me,
+                prompt,
+                text,
+                now=now,
+                places=services.places,
+                policy=services.policy,
+            )
+            if not taken and await relayed(update, context):  # not an address: a message for the helper
+                return True
         elif prompt.kind is PromptKind.COMMENT:
             await context.call(booking.comment, me, prompt, text, now=now)
         elif prompt.kind is PromptKind.REPORT:
@@ -157,6 +171,12 @@ async def relayed(update: Update, context: FriendsContext) -> bool:
     given = incoming(message)
     if given is None:
         return False
+    if message.location is not None and await context.call(  # a helper arriving: the check-in
+        booking.arrived, given.telegram_id, Location(message.location.latitude, message.location.longitude),
+        now=context.services.now(),
+    ):  # fmt: skip
+        await flush(context)
+        return True
     if not await context.call(relay.relay, given, now=context.services.now()):
         return False
     await flush(context)

@@ -71,6 +71,9 @@ PRESSES: Final[dict[Step, Callable[[UnitOfWork, Press], object]]] = {
     Step.PAY_CARD: _pay(True),
     Step.PAY_CASH: _pay(False),
     Step.CHECK_IN: lambda uow, p: booking.check_in(uow, p.me, p.booking_id, now=p.now, source=p.source),
+    Step.CHECK_IN_EARLY: lambda uow, p: booking.check_in(
+        uow, p.me, p.booking_id, now=p.now, source=p.source, early_ok=True
+    ),
     Step.CHECK_OUT: lambda uow, p: booking.check_out(
         uow, p.me, p.booking_id, now=p.now, policy=p.policy, source=p.source
     ),
@@ -93,6 +96,7 @@ PRESSES: Final[dict[Step, Callable[[UnitOfWork, Press], object]]] = {
     Step.CASH_RECEIVED: lambda uow, p: payments.cash_received(
         uow, p.me, p.booking_id, now=p.now, policy=p.policy
     ),
+    Step.ADDRESS: lambda uow, p: booking.ask_address(uow, p.me, p.booking_id, now=p.now),
     Step.ROUTE: lambda uow, p: relay.route_to(uow, p.me, p.booking_id, p.value, now=p.now),
 }
 

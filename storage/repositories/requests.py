@@ -37,6 +37,7 @@ def _request(row: RequestRow) -> Request:
         intent=row.intent,
         runner_up=Category(row.runner_up or Category.NONE),
         picked_category=Category(row.picked_category) if row.picked_category else None,
+        remote=bool(row.remote),
     )
 
 
@@ -128,6 +129,10 @@ class SqlRequests:
     def set_notify(self, request_id: RequestId, notify: bool, *, now: datetime) -> None:
         row = self.session.get_one(RequestRow, request_id)
         row.notify, row.updated_at = notify, now
+
+    def set_remote(self, request_id: RequestId, remote: bool, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.remote, row.updated_at = remote, now
 
     def waiting_for_helpers(self) -> list[Request]:
         stmt = select(RequestRow).where(

@@ -126,7 +126,7 @@ def test_a_card_booking_holds_captures_less_and_refunds_and_the_ledger_matches_s
     held = w.payments.payment(w.get(b).payment_ref)  # type: ignore[arg-type]
     assert (held.status, held.capturable) == ("requires_capture", 3600)
 
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     w.clock.advance(minutes=80)  # billed 1 h 30 min = 22,50 €
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=w.policy)
     booking.confirm_time(w.uow(), CUSTOMER, b, now=w.clock(), policy=w.policy, payments=w.payments)
@@ -155,7 +155,7 @@ def test_a_crash_between_stripe_capturing_and_the_ledger_is_repaired_on_the_next
     w.schedule(b, in_hours=30, minutes=60)
     w.pay(b, "card")
     checkout_completed(w, b)
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=w.policy)
     real = w.uow
 

@@ -28,7 +28,7 @@ def done(w: World, minutes: int, method: str = "card", estimate_minutes: int = 6
     w.accept(0, b)
     w.schedule(b, in_hours=30, minutes=estimate_minutes)
     w.pay(b, method)
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     w.clock.advance(minutes=minutes)
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=POLICY)
     booking.confirm_time(w.uow(), CUSTOMER, b, now=w.clock(), policy=POLICY, payments=w.payments)
@@ -81,7 +81,7 @@ def test_a_crash_after_the_provider_captured_is_repaired_by_running_the_step_aga
     world.accept(0, b)
     world.schedule(b, in_hours=30, minutes=60)
     world.pay(b, "card")
-    booking.check_in(world.uow(), world.tg(0), b, now=world.clock())
+    booking.check_in(world.uow(), world.tg(0), b, now=world.clock(), early_ok=True)
     booking.check_out(world.uow(), world.tg(0), b, now=world.clock(), policy=POLICY)
 
     class Crash(Exception):
@@ -213,7 +213,7 @@ def test_a_capture_the_provider_refuses_is_retried_later_and_flagged_once(world:
     w.schedule(b, in_hours=2)
     w.pay(b, "card")
     w.payments.__class__ = Refusing  # the card is declined from now on
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=POLICY)
     w.clock.advance(hours=25)
     for _attempt in range(2):
@@ -247,7 +247,7 @@ def test_a_method_that_cannot_hold_is_charged_and_the_difference_refunded_after_
         payments.apply_event(w.uow(), event, now=w.clock(), policy=POLICY, payments=w.payments) == "charged"
     )
     assert "booking.card_charged" in w.keys(CUSTOMER)
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     w.clock.advance(minutes=50)  # one hour billed: 15 €
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=POLICY)
     booking.confirm_time(w.uow(), CUSTOMER, b, now=w.clock(), policy=POLICY, payments=w.payments)

@@ -97,7 +97,7 @@ def test_stars_share_one_row_and_other_steps_go_two_to_a_row() -> None:
         (
             BookingState.SCHEDULED,
             Actor.CUSTOMER,
-            [Step.PAY_CARD, Step.PAY_CASH, Step.RESCHEDULE, Step.CANCEL],
+            [Step.PAY_CARD, Step.PAY_CASH, Step.ADDRESS, Step.RESCHEDULE, Step.CANCEL],
         ),
         (BookingState.PAID, Actor.HELPER, [Step.CHECK_IN, Step.PROPOSE, Step.CANCEL, Step.REPORT]),
         (BookingState.IN_PROGRESS, Actor.HELPER, [Step.CHECK_OUT, Step.REPORT]),

@@ -2,7 +2,9 @@
 functions named `…_in` run inside the caller's.
 
     offers        the customer picks a helper: offer, accept/decline, expiry, re-matching, withdrawal
-    visit         agreeing a time (proposal, duration, reschedule), check-in and check-out
+    visit         agreeing a time (proposal, duration, reschedule)
+    address       where the helper rings: asked once a time is agreed, shown to the helper
+    onsite        check-in (early ones confirmed, far ones noted) and check-out
     money         paying: card hold through the provider, capture, release, refund; cash
     settlement    the worked time confirmed or disputed, the receipt, support's resolution
     cancellation  what cancelling costs now, and cancelling by either side or support
@@ -15,6 +17,7 @@ change: a crash loses both or neither, and the bot sends it. The buttons people 
 to these use cases in `core.services.buttons`.
 """
 
+from core.services.booking.address import ask_address, give_address
 from core.services.booking.cancellation import ask_cancel, cancel, cancel_in
 from core.services.booking.money import CardNotAvailable, pay
 from core.services.booking.offers import (
@@ -26,17 +29,15 @@ from core.services.booking.offers import (
     withdraw_in,
     withdraw_offers,
 )
+from core.services.booking.onsite import PayFirst, arrived, check_in, check_out
 from core.services.booking.overview import history, jobs
 from core.services.booking.ratings import CannotRate, comment, rate, skip_comment
 from core.services.booking.settlement import confirm_time, dispute, resolve, settle_in
 from core.services.booking.timers import due_timers, fire_timer, timer_failed
 from core.services.booking.visit import (
-    PayFirst,
     answer_proposal,
     ask_proposal,
     ask_reschedule,
-    check_in,
-    check_out,
     duration_chosen,
     duration_typed,
     not_a_time,
@@ -51,6 +52,8 @@ __all__ = [
     "PayFirst",
     "answer_offer",
     "answer_proposal",
+    "arrived",
+    "ask_address",
     "ask_cancel",
     "ask_proposal",
     "ask_reschedule",
@@ -66,6 +69,7 @@ __all__ = [
     "duration_typed",
     "expire_offer",
     "fire_timer",
+    "give_address",
     "history",
     "jobs",
     "not_a_time",

@@ -52,6 +52,9 @@ def pay(
         booking = steps.mine(uow, telegram_id, booking_id, Actor.CUSTOMER)
         trigger = Trigger.PAY_CARD if by_card else Trigger.PAY_CASH
         decide(booking.state, trigger, Actor.CUSTOMER)  # refuse before talking to the provider
+        request = uow.requests.get(booking.request_id)
+        if not by_card and request is not None and request.remote:
+            raise CashNeedsVisit()
         params = steps.params(uow, booking)
         if by_card:
             start_card_in(uow, booking, now=now, policy=policy, payments=payments, source=source)
@@ -68,6 +71,12 @@ def pay(
             )
             steps.tell(uow, paid, Actor.HELPER, Reply("booking.cash_helper", params), now)
         uow.commit()
+
+
+class CashNeedsVisit(DomainError):
+    """Remote help has no visit to hand over cash at."""
+
+    key = "booking.cash_not_remote"
 
 
 class CardNotAvailable(DomainError):

@@ -53,7 +53,8 @@ def offer(
         helper = uow.helpers.get(helper_id)
         place = request.place
         assert helper is not None and place is not None
-        helpers: list[tuple[Helper, float]] = [(helper, helper.home.km_to(place.location))]
+        km = 0.0 if request.remote else helper.home.km_to(place.location)  # remote help: no travel
+        helpers: list[tuple[Helper, float]] = [(helper, km)]
         if policy.broadcast > 1:
             more = _next_candidates(uow, request, now=now, limit=policy.broadcast - 1, skip={helper_id})
             helpers += [(c.helper, c.distance_km) for c in more]
@@ -119,7 +120,13 @@ def _ask_helpers(
         uow.outbox.add(
             side.telegram_id,
             side.language,
-            steps.reply("booking.offer", params, booking, Step.ACCEPT, Step.DECLINE),
+            steps.reply(
+                "booking.offer_remote" if request.remote else "booking.offer",
+                params,
+                booking,
+                Step.ACCEPT,
+                Step.DECLINE,
+            ),
             now=now,
             booking_id=booking.id,
         )
@@ -137,6 +144,7 @@ def _next_candidates(
     assert place is not None
     found, _ = find_or_widen(
         uow,
+        remote=request.remote,
         category=request.category,
         language=request.language,
         place=place,

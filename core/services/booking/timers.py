@@ -26,6 +26,7 @@ from core.notices import Reply
 from core.payments import PaymentState
 from core.ports import PaymentProvider, UnitOfWork
 from core.services import steps
+from core.services.booking.address import address_params
 from core.services.booking.money import release_in
 from core.services.booking.offers import expire_offer
 from core.services.booking.ratings import reveal_in
@@ -56,9 +57,14 @@ def _remind(d: Due) -> None:
     if d.booking.state not in AGREED_STATES:
         return
     params = steps.params(d.uow, d.booking)
+    where = d.uow.addresses.of_booking(d.booking.id)
     for side in (Actor.CUSTOMER, Actor.HELPER):
-        reply = steps.reply(f"booking.{d.kind}_{side}", params, d.booking, *steps_for(d.booking, side))
-        steps.tell(d.uow, d.booking, side, reply, d.now)
+        key, shown = f"booking.{d.kind}_{side}", params
+        if side is Actor.HELPER and where is not None:
+            key, shown = f"{key}_address", {**params, **address_params(where)}
+        steps.tell(
+            d.uow, d.booking, side, steps.reply(key, shown, d.booking, *steps_for(d.booking, side)), d.now
+        )
 
 
 def _checkin_nudge(d: Due) -> None:

@@ -1,10 +1,10 @@
-"""The visit: the helper proposes a time (and a duration), the customer agrees or asks for another,
-and the helper checks in and out; check-out bills the worked time."""
+"""Agreeing the visit: the helper proposes a time (and a duration), the customer agrees or asks for
+another; the first agreement asks for the address (see `address`), a new one moves the reminders."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from core.booking import (
     AGREED_STATES,
@@ -18,22 +18,16 @@ from core.booking import (
     StaleProposal,
     Step,
     StepChoice,
-    TimerKind,
     Trigger,
-    billed_minutes,
     price,
     visit_timers,
 )
-from core.errors import DomainError
 from core.ids import TelegramUserId
 from core.notices import Reply
 from core.ports import UnitOfWork
 from core.relay import Prompt, PromptKind
 from core.services import steps
-
-
-class PayFirst(DomainError):
-    key = "booking.pay_first"
+from core.services.booking import address
 
 
 def ask_proposal(uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, *, now: datetime) -> None:
@@ -197,15 +191,7 @@ def answer_proposal(
             steps.tell(uow, agreed, Actor.CUSTOMER, Reply("booking.rescheduled", params), now)
             steps.tell(uow, agreed, Actor.HELPER, Reply("booking.rescheduled", params), now)
         else:
-            params["hold"] = policy.hold_for(price(agreed.rate, minutes))
-            steps.tell(uow, agreed, Actor.HELPER, Reply("booking.scheduled_helper", params), now)
-            steps.tell(
-                uow,
-                agreed,
-                Actor.CUSTOMER,
-                steps.reply("booking.choose_payment", params, agreed, Step.PAY_CARD, Step.PAY_CASH),
-                now,
-            )
+            address.after_agreement_in(uow, agreed, params, policy=policy, now=now)
         uow.commit()
 
 
@@ -230,64 +216,4 @@ def ask_reschedule(uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int
             Reply("booking.reschedule_asked_customer", steps.params(uow, booking)),
             now,
         )
-        uow.commit()
-
-
-def check_in(
-    uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, *, now: datetime, source: str = ""
-) -> None:
-    with uow:
-        booking = steps.mine(uow, telegram_id, booking_id, Actor.HELPER)
-        if booking.state is BookingState.SCHEDULED:
-            raise PayFirst()
-        started = steps.move(
-            uow, booking, Trigger.CHECK_IN, Actor.HELPER, now=now, source=source, checked_in_at=now
-        )
-        uow.timers.cancel(started.id, VISIT_TIMERS)
-        params = {**steps.params(uow, started), "at": now.isoformat()}
-        steps.tell(
-            uow,
-            started,
-            Actor.HELPER,
-            steps.reply("booking.checked_in_helper", params, started, Step.CHECK_OUT),
-            now,
-        )
-        steps.tell(uow, started, Actor.CUSTOMER, Reply("booking.checked_in_customer", params), now)
-        uow.commit()
-
-
-def check_out(
-    uow: UnitOfWork,
-    telegram_id: TelegramUserId,
-    booking_id: int,
-    *,
-    now: datetime,
-    policy: BookingPolicy,
-    source: str = "",
-) -> None:
-    """The helper is done: the worked time is billed and the customer asked to confirm it."""
-    with uow:
-        booking = steps.mine(uow, telegram_id, booking_id, Actor.HELPER)
-        done = steps.move(
-            uow, booking, Trigger.CHECK_OUT, Actor.HELPER, now=now, source=source, checked_out_at=now
-        )
-        worked = done.worked_minutes or 1
-        amount = price(done.rate, worked)
-        done = uow.bookings.save(replace(done, amount=amount))
-        uow.timers.set(done.id, TimerKind.AUTO_CONFIRM, now + timedelta(hours=policy.auto_confirm_hours))
-        params = {
-            **steps.params(uow, done),
-            "worked": worked,
-            "billed": billed_minutes(worked),
-            "amount": amount,
-            "hours": policy.auto_confirm_hours,
-        }
-        steps.tell(
-            uow,
-            done,
-            Actor.CUSTOMER,
-            steps.reply("booking.confirm_time", params, done, Step.CONFIRM_TIME, Step.DISPUTE),
-            now,
-        )
-        steps.tell(uow, done, Actor.HELPER, Reply("booking.checked_out_helper", params), now)
         uow.commit()
