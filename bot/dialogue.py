@@ -37,12 +37,24 @@ async def answer(context: FriendsContext, customer: Customer, text: str) -> list
             return await context.call(intake.set_place, customer.id, place, now=services.now())
     elif _names_a_place(context, text):
         return [Reply("intake.no_open_request")]
-    so_far = await context.call(intake.said_so_far, customer.id, now=services.now())
-    parse = await services.rasa.parse(nlu_text(f"{so_far} {text}" if so_far else text))
+    parse = await read(context, customer, text)
     await context.call(support.note_nlu, customer.telegram_id, nlu_text(text), parse.intent, parse.confidence)
     if awaits_place and not (is_new_problem(parse) and _words(text) >= DETAIL_WORDS):
         return [Reply("location.unknown", choices=(Choice.SHARE_LOCATION,))]
     return await services.rasa.trigger(conversation_id(customer.id), parse)
+
+
+async def read(context: FriendsContext, customer: Customer, text: str) -> Parse:
+    """The NLU's one reading of this text together with what the customer already wrote about
+    the request they are still describing."""
+    so_far = await context.call(intake.said_so_far, customer.id, now=context.services.now())
+    return await context.services.rasa.parse(nlu_text(f"{so_far} {text}" if so_far else text))
+
+
+async def converse(context: FriendsContext, customer: Customer, text: str) -> tuple[list[Reply], Parse]:
+    """Read the text once (with what came before) and let that reading drive the dialogue."""
+    parse = await read(context, customer, text)
+    return await context.services.rasa.trigger(conversation_id(customer.id), parse), parse
 
 
 def is_new_problem(parse: Parse) -> bool:

@@ -105,6 +105,7 @@ class Request:
     intent: str = ""  # what the model read
     runner_up: Category = Category.NONE  # its second guess, when it asked between two
     picked_category: Category | None = None  # the customer's button: always wins over the model
+    photo: str | None = None  # a photo of the problem (Telegram file id), shown to the offered helper
     remote: bool = False  # help by phone or video call: no address, no travel, any distance
 
     @property

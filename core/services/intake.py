@@ -234,7 +234,7 @@ def _store(uow: UnitOfWork, customer_id: CustomerId, problem: Problem, *, now: d
     """Inside a transaction: a new request, or the draft the customer is still describing re-read."""
     draft = _refinable(uow, customer_id, now)
     description = clip_description(problem.text)
-    if draft is not None:
+    if draft is not None and not _another_problem(draft, problem):
         return uow.requests.refine(draft.id, problem, description=description, now=now)
     _drop_drafts(uow, customer_id, now=now)
     return uow.requests.add(uow.customers.get(customer_id), problem, description=description, now=now)
@@ -253,6 +253,16 @@ def _which_area(problem: Problem, request: Request) -> Reply:
         )
     key = "intake.ask_problem" if problem.intent == "vague_problem" else "intake.unsure"
     return Reply(key, choices=(Choice.CATEGORIES,), request_id=request.id)
+
+
+def _another_problem(draft: Request, problem: Problem) -> bool:
+    """A reading that names another area than the draft already has (and the customer did not
+    pick it with a button): a new problem, which replaces the draft."""
+    return (
+        draft.picked_category is None
+        and draft.category is not Category.NONE
+        and problem.category not in (Category.NONE, draft.category)
+    )
 
 
 def _refinable(uow: UnitOfWork, customer_id: CustomerId, now: datetime) -> Request | None:

@@ -37,6 +37,7 @@ def _request(row: RequestRow) -> Request:
         intent=row.intent,
         runner_up=Category(row.runner_up or Category.NONE),
         picked_category=Category(row.picked_category) if row.picked_category else None,
+        photo=row.photo,
         remote=bool(row.remote),
     )
 
@@ -148,3 +149,7 @@ class SqlRequests:
         row = self.session.get_one(RequestRow, request_id)
         row.status, row.updated_at = str(status), now
         self.session.flush()
+
+    def attach_photo(self, request_id: RequestId, photo: str, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.photo, row.updated_at = photo, now

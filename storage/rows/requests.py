@@ -32,6 +32,7 @@ class RequestRow(Base):
     notify: Mapped[bool] = mapped_column(Boolean, default=False)
     runner_up: Mapped[str | None] = mapped_column(String(16))  # the model's second guess when unsure
     picked_category: Mapped[str | None] = mapped_column(String(16))  # the customer's button, if any
+    photo: Mapped[str | None] = mapped_column(String(256))  # Telegram file id of a photo of the problem
     remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

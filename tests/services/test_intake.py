@@ -96,6 +96,17 @@ def test_a_follow_up_refines_the_request_the_customer_is_describing(uow: Uow, cl
     assert intake.open_request(uow(), anna) is None
 
 
+def test_a_reading_that_names_another_area_is_a_new_problem(uow: Uow, clock: FrozenClock) -> None:
+    anna = customer(uow, clock)
+    [wifi, *_] = intake.describe_problem(uow(), anna, problem("WLAN weg", "problem_internet"), now=clock())
+    [tv, *_] = intake.describe_problem(
+        uow(), anna, problem("WLAN weg. Fernseher kein Bild", "problem_tv"), now=clock()
+    )
+    assert tv.request_id != wifi.request_id
+    request = intake.open_request(uow(), anna)
+    assert request is not None and request.category is Category.TV
+
+
 def test_an_old_draft_is_replaced_not_refined(uow: Uow, clock: FrozenClock) -> None:
     anna = customer(uow, clock)
     [first, *_] = intake.describe_problem(uow(), anna, problem("TV kein Bild", "problem_tv"), now=clock())

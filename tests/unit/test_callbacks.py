@@ -36,13 +36,11 @@ def test_any_callback_data_parses_or_is_refused(data: str) -> None:
 
 
 def test_two_areas_and_something_else_when_the_model_hesitated() -> None:
-    from pathlib import Path
-
     from bot.keyboards import markup_for
     from core.notices import Choice, Reply
-    from core.texts import Catalog
+    from friends import wiring
 
-    catalog = Catalog.load(Path(__file__).resolve().parents[2] / "locales")
+    catalog = wiring.catalog()
     reply = Reply("intake.unsure_between", {"categories": "pc,phone"}, (Choice.CATEGORIES,), request_id=7)
     markup = markup_for(reply, Language.DE, catalog)
     assert markup is not None

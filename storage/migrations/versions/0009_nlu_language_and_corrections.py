@@ -2,7 +2,7 @@
 proposed second when it was unsure; which category the customer picked with a button
 
 Revision ID: 0009_nlu
-Revises: 0010
+Revises: 0011_words
 Create Date: 2026-11-30 23:40:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_nlu"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011_words"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
