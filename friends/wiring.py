@@ -10,7 +10,7 @@ from pathlib import Path
 
 from actions.base import ActionServices
 from bot.context import BotServices
-from console.app import WebServices
+from console.config import WebServices
 from core.geo import PlaceIndex
 from core.ports import PaymentProvider, UnitOfWork
 from core.texts import Catalog
