@@ -8,11 +8,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from console.config import WebServices
 from console.deps import (
+    MAX_ID,
     ClientAddress,
     CurrentStaff,
     Id,
@@ -23,11 +25,12 @@ from console.deps import (
     Services,
     act,
     required,
+    session_member,
 )
 from console.pages import back, render
 from core.services import support
 from core.timezone import BERLIN
-from storage.queries import ChatLine
+from storage.queries import ChatLine, Queries
 
 router = APIRouter()
 MAX_TEXT = 4000
@@ -76,19 +79,40 @@ def event(line: ChatLine) -> str:
 
 @router.get("/conversations/{customer_id}/events")
 async def conversation_events(
-    request: Request, customer_id: Id, who: CurrentStaff, services: Services, reads: Reads, after: int = 0
+    request: Request,
+    customer_id: Id,
+    who: CurrentStaff,
+    services: Services,
+    reads: Reads,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_ID)] = None,
 ) -> Response:
-    """Server-sent events: each new line of the chat as it is written (checked every second)."""
+    """Server-sent events: each new line of the chat as it is written (looked for every
+    `poll_seconds`). The stream ends when its session does (logout, expiry, a disabled account:
+    checked every `session_check_seconds`) and after `stream_max_seconds` at most; the browser
+    then reconnects with the last id it saw, and a stream without a session is not opened."""
+    return StreamingResponse(
+        live_chat(request, services, reads, who.token_hash, customer_id, last_event_id or after),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store"},
+    )
 
-    async def stream() -> AsyncIterator[str]:
-        last = after
-        while not await request.is_disconnected():
-            for line in await run_in_threadpool(reads.chat, customer_id, after=last):
-                last = line.id
-                yield event(line)
-            await asyncio.sleep(services.poll_seconds)
 
-    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+async def live_chat(
+    request: Request, services: WebServices, reads: Queries, token_hash: str, customer_id: int, after: int
+) -> AsyncIterator[str]:
+    clock = asyncio.get_running_loop().time
+    started = checked = clock()
+    last = after
+    while clock() - started < services.stream_max_seconds and not await request.is_disconnected():
+        if clock() - checked >= services.session_check_seconds:
+            if await session_member(services, token_hash) is None:
+                return
+            checked = clock()
+        for line in await run_in_threadpool(reads.chat, customer_id, after=last):
+            last = line.id
+            yield event(line)
+        await asyncio.sleep(services.poll_seconds)
 
 
 @router.post("/conversations/{customer_id}/write")

@@ -4,7 +4,6 @@ but /login and /healthz opens without a session."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,54 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from console import auth
-from console.app import WebServices, all_routes, create_app
-from core.geo import PlaceIndex
+from console.app import WebServices, all_routes
 from core.helpers import HelperStatus
 from core.services import staff, support
-from core.staff import Role
-from core.texts import Catalog
-from friends.wiring import LOCALES
-from storage.db import make_engine, session_factory
-from storage.queries import Queries
-from storage.uow import SqlUnitOfWork
-from tests.conftest import FrozenClock
+from tests.console.conftest import PASSWORD, csrf_of, login
 from tests.services.test_booking import World
-
-PASSWORD = "correct horse battery"
-Client = Callable[..., TestClient]
-
-
-@pytest.fixture
-def console(sqlite_url: str, clock: FrozenClock, places: PlaceIndex) -> tuple[WebServices, World]:
-    sessions = session_factory(make_engine(sqlite_url))
-    uow = lambda: SqlUnitOfWork(sessions)  # noqa: E731
-    world = World(uow, clock, places)
-    for email, role in (("sam@support.test", Role.SUPPORT), ("ada@admin.test", Role.ADMIN)):
-        staff.add_staff(uow(), email, role, auth.hash_password(PASSWORD), now=clock())
-    services = WebServices(
-        uow=uow,
-        payments=world.payments,
-        policy=world.policy,
-        now=clock,
-        queries=Queries(sessions),
-        catalog=Catalog.load(LOCALES),
-    )
-    return services, world
-
-
-@pytest.fixture
-def client(console: tuple[WebServices, World]) -> TestClient:
-    return TestClient(create_app(console[0]), base_url="https://testserver", follow_redirects=False)
-
-
-def login(client: TestClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
-    page = client.get("/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    return client.post("/login", data={"email": email, "password": password, "csrf": csrf})
-
-
-def csrf_of(client: TestClient) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)  # type: ignore[union-attr]
 
 
 def test_login_starts_a_server_side_session_in_a_strict_httponly_cookie(client: TestClient) -> None:
