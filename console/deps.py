@@ -159,6 +159,6 @@ async def act(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     try:
         return await run_in_threadpool(use_case, *args, **kwargs)
     except NotAllowed as err:
-        raise Refused(403, "not_allowed") from err
+        raise Refused(403, err.key, dict(err.params)) from err
     except DomainError as err:
         raise Refused(400, err.key, dict(err.params)) from err

@@ -29,7 +29,7 @@ from console.deps import (
 from console.pages import back, render
 from core.ports import PaymentProvider
 from core.services import booking as booking_service
-from core.services import payments
+from core.services import payments, staff
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -109,16 +109,14 @@ async def cancel_booking(
     reason: Annotated[str, required("reason", "err_reason_needed")],
 ) -> Response:
     await act(
-        booking_service.cancel,
+        staff.cancel_booking,
         services.uow(),
-        None,
+        who.member,
         booking_id,
+        reason,
         now=services.now(),
         policy=services.policy,
         payments=services.payments,
-        reason=reason,
-        source="console",
-        by_staff=who.member,
         address=where,
     )
     return back(f"/bookings/{booking_id}")

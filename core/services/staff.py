@@ -9,14 +9,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Final
 
-from core.booking import Actor, BookingState
+from core.booking import Actor, Booking, BookingPolicy, BookingState
 from core.errors import DomainError, UnknownHelper
 from core.helpers import Helper, HelperStatus
 from core.ids import HelperId
 from core.notices import Reply
-from core.ports import UnitOfWork
+from core.ports import PaymentProvider, UnitOfWork
 from core.services import booking as booking_service
 from core.services import matching, steps
+from core.services import payments as payments_service
 from core.services.steps import audit
 from core.staff import (
     AuditEntry,
@@ -37,6 +38,12 @@ SESSION_HOURS: Final = 8
 
 class LoginRefused(DomainError):
     key = "staff.login_refused"
+
+
+class MoneyAttached(NotAllowed):
+    """Cancelling this booking would move money (release a hold, refund or charge a fee)."""
+
+    key = "staff.cancel_needs_refund"
 
 
 class SlowDown(DomainError):
@@ -235,3 +242,43 @@ def suspend_helper(
         )
         uow.commit()
         return changed
+
+
+def cancel_booking(
+    uow: UnitOfWork,
+    member: StaffMember,
+    booking_id: int,
+    reason: str,
+    *,
+    now: datetime,
+    policy: BookingPolicy,
+    payments: PaymentProvider,
+    address: str = "",
+) -> Booking:
+    """Support cancels a booking for a party; both sides are told. A booking with money attached
+    (a card hold or a charge) is cancelled only by a member who may refund, since cancelling
+    releases the hold, refunds or charges the late fee: decided on the booking as read in the
+    same transaction as the cancellation, so a payment arriving meanwhile cannot slip past."""
+    require(member, Permission.ANSWER)
+    with uow:
+        booking = steps.booking(uow, booking_id)
+        if booking.payment in {payments_service.HELD, payments_service.CHARGED} and not member.may(
+            Permission.REFUND
+        ):
+            raise MoneyAttached(permission=str(Permission.REFUND))
+        cancelled = booking_service.cancel_in(
+            uow,
+            booking,
+            Actor.SUPPORT,
+            now=now,
+            policy=policy,
+            payments=payments,
+            reason=reason,
+            source="console",
+        )
+        before, after = str(booking.state), f"{cancelled.state} · {reason}"
+        audit(
+            uow, member, "booking_cancel", "booking", str(booking_id), before, after, now=now, address=address
+        )
+        uow.commit()
+        return cancelled
