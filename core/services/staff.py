@@ -30,8 +30,12 @@ from core.staff import (
     checked_email,
 )
 
-#: Failed logins allowed before each next try has to wait (2, 4, 8 … seconds, at most 15 min).
-FREE_FAILURES: Final = 3
+#: Login attempts allowed per address and account before each next one has to wait (2, 4, 8 …
+#: seconds, at most 15 minutes) …
+FREE_PER_ACCOUNT: Final = 3
+#: … and per address, whatever the accounts (guessing many accounts' passwords). Never per
+#: account alone: a stranger's guesses must not lock the owner out from where they are.
+FREE_PER_ADDRESS: Final = 10
 MAX_WAIT: Final = timedelta(minutes=15)
 SESSION_HOURS: Final = 8
 
@@ -87,12 +91,14 @@ def set_disabled(uow: UnitOfWork, email: str, disabled: bool, *, now: datetime) 
         return replace(member, disabled=disabled)
 
 
-def _wait(failures: tuple[int, datetime] | None, now: datetime) -> timedelta:
-    if failures is None or failures[0] < FREE_FAILURES:
-        return timedelta(0)
-    count, last = failures
-    delay = min(timedelta(seconds=2 ** (count - FREE_FAILURES + 1)), MAX_WAIT)
-    return max(timedelta(0), last + delay - now)
+def _wait_after(free: int, now: datetime) -> Callable[[int, datetime], timedelta]:
+    def wait(count: int, last: datetime) -> timedelta:
+        if count < free:
+            return timedelta(0)
+        delay = min(timedelta(seconds=2 ** (count - free + 1)), MAX_WAIT)
+        return max(timedelta(0), last + delay - now)
+
+    return wait
 
 
 def log_in(
@@ -103,24 +109,25 @@ def log_in(
     address: str,
     now: datetime,
 ) -> StaffMember:
-    """The member for these credentials. `verify(hash)` checks the typed password against a hash,
-    and is called (with None) for unknown e-mails too, so both take the same time. After a few
-    failures per account or per address, each next try must wait longer (SlowDown)."""
+    """The member for these credentials. The attempt is counted first, per address and per
+    address and account, in its own transaction (SlowDown once too many came too fast, with no
+    password checked); then `verify(hash)` checks the typed password (against a dummy hash for
+    unknown e-mails, so both take as long). A success forgets the account's attempts from
+    this address and gives the address its attempt back; a failure keeps both counted."""
+    email = email.strip().lower()
+    by_address, by_account = f"address:{address}"[:300], f"account:{address}|{email}"[:300]
     with uow:
-        email = email.strip().lower()
-        keys = (f"email:{email}"[:300], f"address:{address}"[:300])
-        wait = max(_wait(uow.staff.failures(k), now) for k in keys)
-        if wait > timedelta(0):
-            raise SlowDown(seconds=int(wait.total_seconds()) + 1)
+        for key, free in ((by_address, FREE_PER_ADDRESS), (by_account, FREE_PER_ACCOUNT)):
+            wait = uow.staff.claim_attempt(key, now=now, wait=_wait_after(free, now))
+            if wait > timedelta(0):  # not counted: the transaction rolls back
+                raise SlowDown(seconds=int(wait.total_seconds()) + 1)
         found = uow.staff.by_email(email)
-        good = verify(found[1] if found else None)
-        if found is None or not good or found[0].disabled:
-            for key in keys:
-                uow.staff.failed(key, now=now)
-            uow.commit()
-            raise LoginRefused()
-        for key in keys:
-            uow.staff.forget_failures(key)
+        uow.commit()
+    if not verify(found[1] if found else None) or found is None or found[0].disabled:
+        raise LoginRefused()
+    with uow:
+        uow.staff.forget_attempts(by_account)
+        uow.staff.give_back_attempt(by_address)
         audit(uow, found[0], "login", "staff", str(found[0].id), "", "", now=now, address=address)
         uow.commit()
         return found[0]
