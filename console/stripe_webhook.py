@@ -6,12 +6,13 @@ refused with 400 and logged; every event is applied once (by its id), in any ord
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from console.deps import ClientAddress, Services
+from console.deps import MAX_ID, ClientAddress, Services
 from core.services import payments
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,11 @@ async def stripe_webhook(request: Request, services: Services, where: ClientAddr
     except ValueError as err:
         log.warning("Stripe webhook refused from %s: %s", where or "?", err)
         return JSONResponse({"error": "invalid signature"}, status_code=400)
+    except (TypeError, AttributeError, LookupError) as err:  # signed, but not shaped like an event
+        log.warning("Stripe webhook refused from %s: not an event object (%r)", where or "?", err)
+        return JSONResponse({"error": "not an event object"}, status_code=400)
+    if event.booking_id is not None and not 0 < event.booking_id <= MAX_ID:
+        event = replace(event, booking_id=None)  # not one of ours: as an event without a booking
     done = await run_in_threadpool(
         payments.apply_event,
         services.uow(),
