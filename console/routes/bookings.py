@@ -30,6 +30,7 @@ from console.pages import back, render
 from core.ports import PaymentProvider
 from core.services import booking as booking_service
 from core.services import payments, staff
+from core.staff import Permission
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -61,6 +62,7 @@ async def booking_page(
     if not events:
         raise Refused(404, "err_no_booking")
     ledger = await run_in_threadpool(reads.ledger, booking_id)
+    line = await run_in_threadpool(reads.booking, booking_id)
     context = {
         "who": who,
         "id": booking_id,
@@ -69,7 +71,8 @@ async def booking_page(
         "ratings": await run_in_threadpool(reads.ratings, booking_id),
         "once": auth.new_token(),
         "provider": await run_in_threadpool(provider_view, services.payments, ledger),
-        "line": await run_in_threadpool(reads.booking, booking_id),
+        "line": line,
+        "may_cancel": who.member.may(Permission.REFUND) or not staff.money_attached(line and line.payment),
     }
     return render(request, "booking.html", context)
 

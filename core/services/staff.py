@@ -251,6 +251,11 @@ def suspend_helper(
         return changed
 
 
+def money_attached(payment: str | None) -> bool:
+    """A card hold or a charge: cancelling the booking releases, refunds or charges money."""
+    return payment in {payments_service.HELD, payments_service.CHARGED}
+
+
 def cancel_booking(
     uow: UnitOfWork,
     member: StaffMember,
@@ -269,9 +274,7 @@ def cancel_booking(
     require(member, Permission.ANSWER)
     with uow:
         booking = steps.booking(uow, booking_id)
-        if booking.payment in {payments_service.HELD, payments_service.CHARGED} and not member.may(
-            Permission.REFUND
-        ):
+        if money_attached(booking.payment) and not member.may(Permission.REFUND):
             raise MoneyAttached(permission=str(Permission.REFUND))
         cancelled = booking_service.cancel_in(
             uow,
