@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.repositories.addresses import SqlAddresses
 from storage.repositories.bookings import SqlBookings
 from storage.repositories.customers import SqlChatLog, SqlCustomers
 from storage.repositories.helpers import SqlHelpers
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     audit: SqlAudit
     chat: SqlChatLog
     privacy: SqlPrivacy
+    addresses: SqlAddresses
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
         self.audit = SqlAudit(self._session)
         self.chat = SqlChatLog(self._session)
         self.privacy = SqlPrivacy(self._session)
+        self.addresses = SqlAddresses(self._session)
         return self
 
     def __exit__(
