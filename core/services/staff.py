@@ -14,10 +14,10 @@ from core.errors import DomainError, UnknownHelper
 from core.helpers import Helper, HelperStatus
 from core.ids import HelperId
 from core.notices import Reply
+from core.payments import PaymentState
 from core.ports import PaymentProvider, UnitOfWork
 from core.services import booking as booking_service
 from core.services import matching, steps
-from core.services import payments as payments_service
 from core.services.steps import audit
 from core.staff import (
     AuditEntry,
@@ -253,7 +253,7 @@ def suspend_helper(
 
 def money_attached(payment: str | None) -> bool:
     """A card hold or a charge: cancelling the booking releases, refunds or charges money."""
-    return payment in {payments_service.HELD, payments_service.CHARGED}
+    return payment in {PaymentState.HELD, PaymentState.CHARGED}
 
 
 def cancel_booking(
