@@ -58,8 +58,7 @@ async def on_pick_language(update: Update, context: FriendsContext) -> None:
         return
     reply = await context.call(intake.set_language, customer.id, pick.language)
     await query.answer()
-    await query.edit_message_reply_markup(None)
-    await context.send(await context.customer(update), [reply])
+    await context.edit(query, await context.customer(update), reply)  # "Which language?" → "OK, …"
 
 
 async def on_unknown_command(update: Update, context: FriendsContext) -> None:

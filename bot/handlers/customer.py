@@ -66,7 +66,8 @@ async def on_text(update: Update, context: FriendsContext) -> None:
         elif _names_a_place(context, text):
             await context.send(customer, [Reply("intake.no_open_request")])
             return
-        replies, parse = await dialogue.converse(services.rasa, customer, text)
+        async with context.typing(customer):
+            replies, parse = await dialogue.converse(services.rasa, customer, text)
         if parse is not None:
             await context.call(
                 support.note_nlu, customer.telegram_id, parse.text, parse.intent, parse.confidence
@@ -112,21 +113,6 @@ async def on_location(update: Update, context: FriendsContext) -> None:
     except DomainError as err:
         replies = [Reply(err.key, err.params)]
     await context.send(customer, replies)
-
-
-async def on_photo(update: Update, context: FriendsContext) -> None:
-    """A photo: the profile photo while a helper is asked for one, else read its caption."""
-    message = update.effective_message
-    assert message is not None and message.photo
-    customer = await context.customer(update)
-    if await context.call(onboarding.awaited_field, customer.telegram_id) is Field.PHOTO:
-        await helper.answer(update, context, Answer(photo=message.photo[-1].file_id))
-    elif await booking.relayed(update, context):
-        return
-    elif message.caption:
-        await on_text(update, context)
-    else:
-        await context.send(customer, [Reply("input.not_text")])
 
 
 async def on_media(update: Update, context: FriendsContext) -> None:

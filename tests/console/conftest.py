@@ -20,8 +20,7 @@ from console.app import WebServices, create_app
 from core.geo import PlaceIndex
 from core.services import staff
 from core.staff import Role
-from core.texts import Catalog
-from friends.wiring import LOCALES
+from friends import wiring
 from storage.db import make_engine, session_factory
 from storage.queries import Queries
 from storage.uow import SqlUnitOfWork
@@ -45,7 +44,7 @@ def console(sqlite_url: str, clock: FrozenClock, places: PlaceIndex) -> tuple[We
         policy=world.policy,
         now=clock,
         queries=Queries(sessions),
-        catalog=Catalog.load(LOCALES),
+        catalog=wiring.catalog(),
     )
     return services, world
 
