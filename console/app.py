@@ -22,7 +22,7 @@ from starlette.types import Scope
 
 from console import stripe_webhook
 from console.config import WebServices
-from console.deps import Refused, Staffed
+from console.deps import Refused, Staffed, signed_in
 from console.middleware import BodyLimit, SecurityHeaders
 from console.pages import HERE, error_page
 from console.routes import audit, auth, bookings, conversations, customers, flags, helpers, overview, payments
@@ -63,7 +63,8 @@ def create_app(services: WebServices) -> FastAPI:
 
 
 async def _refused(request: Request, refused: Refused) -> Response:
-    return error_page(request, refused.status, refused.key, refused.params)
+    who = await signed_in(request)  # the page keeps its header (navigation, logout) when signed in
+    return error_page(request, refused.status, refused.key, refused.params, who=who)
 
 
 async def _http_error(request: Request, error: HTTPException) -> Response:

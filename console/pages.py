@@ -61,10 +61,11 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
 
 def error_page(
-    request: Request, status: int, key: str, params: Mapping[str, object] | None = None
+    request: Request, status: int, key: str, params: Mapping[str, object] | None = None, *, who: object = None
 ) -> Response:
-    """What a person sees when the console refuses: the reason in their language, and the way back."""
-    context = {"who": None, "status": status, "message": text(request, key, params)}
+    """What a person sees when the console refuses: the reason in their language, and the way back
+    (with the header when signed in)."""
+    context = {"who": who, "status": status, "message": text(request, key, params)}
     return render(request, "error.html", context, status=status)
 
 

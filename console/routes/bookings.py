@@ -72,7 +72,8 @@ async def booking_page(
         "once": auth.new_token(),
         "provider": await run_in_threadpool(provider_view, services.payments, ledger),
         "line": line,
-        "may_cancel": who.member.may(Permission.REFUND) or not staff.money_attached(line and line.payment),
+        "may_cancel": who.member.may(Permission.REFUND)
+        or not staff.money_attached(line.payment if line else None),
     }
     return render(request, "booking.html", context)
 
