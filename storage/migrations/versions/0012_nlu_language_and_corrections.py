@@ -1,8 +1,8 @@
 """Understanding: a language the customer chose with /language stays; which category the model
 proposed second when it was unsure; which category the customer picked with a button
 
-Revision ID: 0009_nlu
-Revises: 0011_words
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-30 23:40:00.000000
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_nlu"
-down_revision: str | None = "0011_words"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
