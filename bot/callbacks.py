@@ -32,8 +32,22 @@ class PickCategory:
     request_id: int
     category: Category
 
+    #: "Something else": show all four areas instead of the two the model hesitated between.
+    ALL: ClassVar[str] = "all"
+
     def encode(self) -> str:
         return _checked(f"{self.PREFIX}:{self.request_id}:{self.category}")
+
+    @classmethod
+    def all_of(cls, request_id: int) -> str:
+        return _checked(f"{cls.PREFIX}:{request_id}:{cls.ALL}")
+
+    @classmethod
+    def asks_all(cls, data: str) -> int | None:
+        """The request whose four areas the customer wants to see, if this is that button."""
+        if not cls.pattern.match(data) or not data.endswith(f":{cls.ALL}"):
+            return None
+        return int(data.split(":")[1])
 
     @classmethod
     def parse(cls, data: str) -> PickCategory:

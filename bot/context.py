@@ -28,6 +28,7 @@ from core.photos import ReadsText
 from core.ports import PaymentProvider, UnitOfWork
 from core.services import intake, support
 from core.texts import Catalog
+from gateways.language_detector import LanguageDetector
 from gateways.ocr import TesseractOcr
 from gateways.offline_payments import OfflinePayments
 from gateways.rasa_client import RasaClient
@@ -54,6 +55,7 @@ class BotServices:
     policy: BookingPolicy = DEFAULT_POLICY
     avatars: Path | None = None  # data/avatars: default pictures ("avatar:K")
     uploaded: dict[str, str] = field(default_factory=dict)  # avatar → Telegram file_id
+    languages: LanguageDetector = field(default_factory=LanguageDetector)  # what a customer writes in
     ocr: ReadsText = field(default_factory=TesseractOcr)  # the text on a photo of the problem
 
 

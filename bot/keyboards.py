@@ -145,6 +145,24 @@ def booking_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup | N
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
+def categories_markup(request_id: int, lang: Language, catalog: Catalog, only: str = "") -> Markup:
+    """All four areas, or the two the model hesitated between ("pc,phone") and "something else"."""
+    shown = [c for c in SERVICE_CATEGORIES if c in only.split(",")] or list(SERVICE_CATEGORIES)
+    shown.sort(key=lambda c: only.split(",").index(c) if c in only.split(",") else 0)  # the best first
+    buttons = [
+        InlineKeyboardButton(
+            catalog.render(f"button.{c}", lang), callback_data=PickCategory(request_id, c).encode()
+        )
+        for c in shown
+    ]
+    if len(shown) < len(SERVICE_CATEGORIES):
+        other = InlineKeyboardButton(
+            catalog.render("button.other_area", lang), callback_data=PickCategory.all_of(request_id)
+        )
+        return InlineKeyboardMarkup([buttons, [other]])
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+
+
 def markup_for(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
     url = reply.params.get("url")
     if url:  # a payment page or payout onboarding: a link button
@@ -169,13 +187,7 @@ def markup_for(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
     if Choice.PROFILE_MENU in reply.choices:
         return profile_markup(reply, lang, catalog)
     if Choice.CATEGORIES in reply.choices and reply.request_id is not None:
-        buttons = [
-            InlineKeyboardButton(
-                catalog.render(f"button.{c}", lang), callback_data=PickCategory(reply.request_id, c).encode()
-            )
-            for c in SERVICE_CATEGORIES
-        ]
-        return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+        return categories_markup(reply.request_id, lang, catalog, str(reply.params.get("categories", "")))
     if Choice.LANGUAGES in reply.choices:
         return InlineKeyboardMarkup(
             [

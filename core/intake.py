@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -46,6 +46,7 @@ class Customer:
     taken_over_by: int | None = None  # a support agent answers this person; the bot waits
     consented: bool = False  # accepted the terms and the privacy notice
     blocked: bool = False
+    language_chosen: bool = False  # picked with /language: no longer follows what they write
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,27 @@ class Problem:
     device: str | None = None
     brand: str | None = None
     urgency: Urgency = Urgency.NORMAL
+    guess: Category = Category.NONE  # the model's best category, also when it is unsure
+    runner_up: Category = Category.NONE  # its best other category…
+    runner_up_confidence: float = 0.0  # …and how sure it was of that one
+
+    @property
+    def unsure_between(self) -> tuple[Category, Category] | None:
+        """The two areas to offer first when the model hesitates between two of them."""
+        first = self.category if self.category is not Category.NONE else self.guess
+        if (
+            Category.NONE in (first, self.runner_up)
+            or self.runner_up is first
+            or self.confidence - self.runner_up_confidence >= UNSURE_MARGIN
+        ):
+            return None
+        return first, self.runner_up
+
+
+#: Below this gap between the best and the second-best category, the customer picks one of the two.
+UNSURE_MARGIN: Final = 0.5
+#: A follow-up message within this time refines an unfinished request instead of replacing it.
+REFINE_WITHIN: Final = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,9 @@ class Request:
     lon: float | None = None
     chosen_helper_id: int | None = None
     notify: bool = False  # tell the customer when a helper becomes available
+    intent: str = ""  # what the model read
+    runner_up: Category = Category.NONE  # its second guess, when it asked between two
+    picked_category: Category | None = None  # the customer's button: always wins over the model
     photo: str | None = None  # a photo of the problem (Telegram file id), shown to the offered helper
     remote: bool = False  # help by phone or video call: no address, no travel, any distance
 
@@ -106,6 +131,10 @@ def has_words(text: str) -> bool:
     """False for emoji-only, punctuation-only or empty text: nothing to classify."""
     return any(ch.isalnum() for ch in text)
 
+
+#: The entity that carries what the customer wrote and how sure the model was into the dialogue
+#: (an intent triggered over Rasa's HTTP API has no text and no confidence of its own).
+READ_ENTITY: Final = "nlu_read"
 
 CONVERSATION_PREFIX: Final = "customer-"
 

@@ -28,6 +28,7 @@ from core.timezone import BERLIN
 #: such codes are comma-separated ({skills} = "pc,tv").
 TRANSLATED_PARAMS = {
     "category": "category.{}",
+    "category2": "category.{}",
     "method": "method.{}",
     "state": "state.{}",
     "status": "profile.status_{}",

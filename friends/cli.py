@@ -11,11 +11,12 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from friends.settings import Settings
+from friends.settings import ROOT, Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Service Friends: the booking assistant.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that print their figures.")
@@ -34,11 +35,12 @@ def run(
     ] = False,
 ) -> None:
     """Start every process; without TELEGRAM_BOT_TOKEN, chat with the bot in this terminal."""
-    from friends import processes
+    from friends import processes, wiring
 
     settings = Settings()
     print("Service Friends — starting", flush=True)
     prepare_database(settings, allow_demo_helpers=allow_demo_helpers or settings.allow_demo_helpers)
+    os.environ.update(wiring.local_console_env(settings))  # the web server inherits it
     token = processes.rasa_token(settings)
     children = [
         processes.action_process(settings, token),
@@ -55,7 +57,7 @@ def run(
         supervisor.start()
         print(f"Rasa server: {settings.rasa_url} (127.0.0.1 only, token in var/run/rasa.token)")
         print(f"Action server: http://127.0.0.1:{settings.action_server_port}")
-        print(f"Web server (Stripe webhooks): http://127.0.0.1:{settings.web_port}")
+        print(f"Web server (console, Stripe webhooks): http://127.0.0.1:{settings.web_port}")
         print(f"Database: {settings.database_url}")
         if demo:
             print("No TELEGRAM_BOT_TOKEN set: starting the terminal demo.\n", flush=True)
@@ -236,18 +238,31 @@ def bench_nlu(
     as_json: Annotated[
         bool, typer.Option("--json", help="also print a JSON object as the last line")
     ] = False,
+    held_out_set: Annotated[
+        Path, typer.Option("--held-out", help="labelled JSON Lines for accuracy and macro-F1")
+    ] = ROOT / "tests" / "rasa" / "heldout_c.jsonl",
 ) -> None:
-    """Parse latency p50/p95, throughput and resident memory of each process."""
+    """Category accuracy and macro-F1 on the untouched held-out set (per language and hard/plain
+    half), parse latency p50/p95, throughput and resident memory of each process."""
     from pydantic import SecretStr
 
-    from friends.bench.nlu import bench, report, sample_texts
+    from friends.bench.nlu import bench, held_out, report, sample_texts
     from friends.processes import nlu_stack
     from friends.wiring import rasa_client
 
     settings = Settings()
+    rows = held_out(held_out_set) if held_out_set.exists() else []
     with nlu_stack(settings, with_actions=False) as token:
         client = rasa_client(settings.model_copy(update={"rasa_token": SecretStr(token)}))
-        result = asyncio.run(bench(client, sample_texts(n), concurrency=concurrency))
+        result = asyncio.run(
+            bench(
+                client,
+                sample_texts(n),
+                concurrency=concurrency,
+                rows=rows,
+                held_out_name=held_out_set.name if rows else None,
+            )
+        )
     print(report(result))
     if as_json:
         print(json.dumps(result))

@@ -11,14 +11,18 @@ from friends.settings import ROOT
 
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODELS = ROOT / "models"
-INPUTS = ("config.yml", "domain.yml", "nlu")
+INPUTS = ("config.yml", "domain.yml", "nlu", "rasa_components")
 
 
 def content_hash(root: Path = ROOT) -> str:
     digest = hashlib.sha256()
     for name in INPUTS:
         path = root / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()[:16]

@@ -150,7 +150,7 @@ def child_env(settings: Settings, token: str) -> dict[str, str]:
 
 
 #: Starts Rasa with its API token from the environment, so the token never shows on a command
-#: line (`ps`); the guarded REST channel (rasa_addons/channels.py) reads the same variable.
+#: line (`ps`).
 RASA_LAUNCHER = (
     "import os, sys; from rasa.__main__ import main; "
     "sys.argv = ['rasa', *sys.argv[1:], '--auth-token', os.environ['FRIENDS_RASA_TOKEN']]; main()"

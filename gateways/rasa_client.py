@@ -1,4 +1,5 @@
-"""HTTP client for our Rasa server: the REST channel (dialogue) and /model/parse (NLU only)."""
+"""HTTP client for our Rasa server's authenticated HTTP API: /model/parse reads a message once,
+and /conversations/{id}/trigger_intent drives the dialogue with what it read."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 
 from core.categories import Category, category_of
+from core.intake import READ_ENTITY
 from core.notices import Reply
 
 
@@ -23,25 +25,35 @@ class Parse:
     confidence: float
     category: Category
     entities: tuple[Mapping[str, Any], ...]
+    dialogue_intent: str = ""  # what drives the dialogue: nlu_fallback when Rasa is unsure
+    runner_up: Category = Category.NONE  # the best other category, and its confidence
+    runner_up_confidence: float = 0.0
 
 
 class RasaClient:
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
-        # the REST channel's shared secret (rasa_addons/channels.py): only we post as a customer
-        headers = {"X-Friends-Token": token} if token else None
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, headers=headers)
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def converse(self, sender: str, text: str, metadata: Mapping[str, Any]) -> list[Reply]:
-        """Send a customer's message through Rasa's dialogue; returns its keyed replies."""
-        body = {"sender": sender, "message": text, "metadata": dict(metadata)}
-        data = await self._post("/webhooks/rest/webhook", body)
+    async def trigger(self, conversation: str, parse: Parse) -> list[Reply]:
+        """Drive a customer's conversation with a message read once by `parse`; returns the
+        dialogue's keyed replies."""
+        read = {
+            "entity": READ_ENTITY,
+            "value": parse.text,
+            "confidence": parse.confidence,
+            "runner_up": str(parse.runner_up),
+            "runner_up_confidence": parse.runner_up_confidence,
+            "best": parse.intent,
+        }
+        body = {"name": parse.dialogue_intent or parse.intent, "entities": [*parse.entities, read]}
+        data = await self._post(f"/conversations/{conversation}/trigger_intent", body, params=self._auth())
         replies = []
-        for item in data if isinstance(data, list) else []:
+        for item in data.get("messages") or [] if isinstance(data, Mapping) else []:
             payload = item.get("custom")
             if isinstance(payload, Mapping) and "key" in payload:
                 replies.append(Reply.from_payload(payload))
@@ -54,12 +66,18 @@ class RasaClient:
         ranking = [r for r in data.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
         best = ranking[0] if ranking else data.get("intent") or {}
         intent = best.get("name") or "nlu_fallback"
+        others = [
+            r for r in ranking[1:] if category_of(r.get("name")) not in {Category.NONE, category_of(intent)}
+        ]
         return Parse(
             text=text,
             intent=intent,
             confidence=float(best.get("confidence") or 0.0),
             category=category_of(intent),
             entities=tuple(data.get("entities") or ()),
+            dialogue_intent=str((data.get("intent") or {}).get("name") or intent),
+            runner_up=category_of(others[0].get("name")) if others else Category.NONE,
+            runner_up_confidence=float(others[0].get("confidence") or 0.0) if others else 0.0,
         )
 
     async def status(self) -> Mapping[str, Any] | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.categories import Category, category_of
 from core.payments import LedgerKind, PaymentState
 from core.timezone import BERLIN
 from storage.rows.bookings import BookingEventRow, BookingRow
@@ -107,6 +109,24 @@ class Stats:
     fee_cents: list[int]
     ratings: list[int]  # how many 1 … 5 stars customers gave
     unsure_share: list[float | None]  # share of messages the NLU was unsure about
+    #: Share of requests whose area the model proposed and the customer changed with a button.
+    corrected_share: list[float | None] = field(default_factory=list)
+
+
+def corrected_share(
+    requests: list[RequestRow], day: Callable[[datetime], int | None], days: int
+) -> list[float | None]:
+    """Per day: of the requests where the model proposed an area (its best guess, or the two it
+    asked between), the share where the customer picked another one with a button."""
+    counts = [[0, 0] for _ in range(days)]
+    for r in requests:
+        proposed = category_of(r.intent)
+        i = day(r.created_at)
+        if i is None or proposed is Category.NONE:
+            continue
+        counts[i][1] += 1
+        counts[i][0] += r.picked_category is not None and r.picked_category != proposed
+    return [round(c / n, 3) if n else None for c, n in counts]
 
 
 #: Below this confidence the NLU counts as unsure (Rasa's fallback threshold is lower).
@@ -429,6 +449,7 @@ class Queries:
             fee_cents=fee,
             ratings=[sum(1 for x in stars if x == n) for n in range(1, 6)],
             unsure_share=[round(u / n, 3) if n else None for u, n in unsure],
+            corrected_share=corrected_share(requests, day, days),
         )
 
     def helper(self, helper_id: int) -> dict[str, Any] | None:

@@ -10,13 +10,14 @@ from bot import dialogue
 from bot.callbacks import BadButton, PickCategory, PickHelper, RequestButton
 from bot.context import FriendsContext
 from bot.handlers import booking, helper
+from bot.keyboards import categories_markup
 from core.errors import DomainError, NotInBerlin
 from core.geo import Location
-from core.intake import has_words, nlu_text
+from core.intake import has_words
 from core.notices import Choice, Reply
 from core.onboarding import Field
 from core.services import booking as booking_service
-from core.services import intake, matching, onboarding, support
+from core.services import intake, matching, onboarding
 from core.services.onboarding import Answer
 from gateways.rasa_client import RasaUnavailable
 
@@ -47,31 +48,10 @@ async def on_text(update: Update, context: FriendsContext) -> None:
     if not has_words(text):
         await context.send(customer, [Reply("input.no_words")])
         return
-    services = context.services
+    customer = await dialogue.follow_language(context, customer, text)
     try:
-        if await context.call(intake.awaits_place, customer.id):
-            place = services.places.find(text)
-            if place is not None:
-                await context.send(
-                    customer, await context.call(intake.set_place, customer.id, place, now=services.now())
-                )
-                return
-            parse = await services.rasa.parse(nlu_text(text))
-            await context.call(
-                support.note_nlu, customer.telegram_id, parse.text, parse.intent, parse.confidence
-            )
-            if not dialogue.is_new_problem(parse):
-                await context.send(customer, [Reply("location.unknown", choices=(Choice.SHARE_LOCATION,))])
-                return
-        elif _names_a_place(context, text):
-            await context.send(customer, [Reply("intake.no_open_request")])
-            return
         async with context.typing(customer):
-            replies, parse = await dialogue.converse(services.rasa, customer, text)
-        if parse is not None:
-            await context.call(
-                support.note_nlu, customer.telegram_id, parse.text, parse.intent, parse.confidence
-            )
+            replies = await dialogue.answer(context, customer, text)
     except DomainError as err:
         await context.send(customer, [Reply(err.key, err.params, choices=(Choice.SHARE_LOCATION,))])
         return
@@ -79,13 +59,6 @@ async def on_text(update: Update, context: FriendsContext) -> None:
         log.warning("Rasa unavailable for customer %s", customer.id, exc_info=True)
         replies = [Reply("error.nlu_down")]
     await context.send(customer, replies)
-
-
-def _names_a_place(context: FriendsContext, text: str) -> bool:
-    try:
-        return context.services.places.find(text) is not None
-    except DomainError:
-        return True
 
 
 async def on_location(update: Update, context: FriendsContext) -> None:
@@ -126,6 +99,13 @@ async def on_pick_category(update: Update, context: FriendsContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     customer = await context.customer(update)
+    every = PickCategory.asks_all(query.data)
+    if every is not None:  # "something else": all four areas
+        await query.answer()
+        await query.edit_message_reply_markup(
+            categories_markup(every, customer.language, context.services.catalog)
+        )
+        return
     try:
         pick = PickCategory.parse(query.data)
         replies = await context.call(

@@ -46,13 +46,12 @@ async def photo_of_a_problem(context: FriendsContext, customer: Customer, messag
             if not has_words(text):
                 await context.send(customer, [Reply("input.photo_unreadable")])
                 return
-            replies, parse = await dialogue.converse(services.rasa, customer, text)
+            replies, parse = await dialogue.converse(context, customer, text)
     except RasaUnavailable:
         log.warning("Rasa unavailable for customer %s", customer.id, exc_info=True)
         await context.send(customer, [Reply("error.nlu_down")])
         return
-    if parse is not None:
-        await context.call(support.note_nlu, customer.telegram_id, parse.text, parse.intent, parse.confidence)
+    await context.call(support.note_nlu, customer.telegram_id, text, parse.intent, parse.confidence)
     await context.call(
         photos.attach_to_new_request, customer.id, photo.file_id, since=since, now=services.now()
     )

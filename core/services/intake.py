@@ -12,6 +12,7 @@ from core.ids import CustomerId, RequestId, TelegramUserId
 from core.intake import (
     DRAFT_STATUSES,
     OPEN_STATUSES,
+    REFINE_WITHIN,
     Customer,
     Problem,
     Request,
@@ -43,10 +44,31 @@ def ensure_customer(
 
 
 def set_language(uow: UnitOfWork, customer_id: CustomerId, language: Language) -> Reply:
+    """The customer's /language choice: it stays, whatever language they write in later."""
     with uow:
-        uow.customers.set_language(customer_id, language)
+        uow.customers.set_language(customer_id, language, chosen=True)
         uow.commit()
     return Reply("language.changed")
+
+
+def follow_language(uow: UnitOfWork, customer_id: CustomerId, written: Language) -> Customer:
+    """The customer wrote in a language: the bot answers (and matching prefers helpers) in it,
+    unless they chose one with /language."""
+    with uow:
+        customer = uow.customers.get(customer_id)
+        if customer.language_chosen or customer.language is written:
+            return customer
+        uow.customers.set_language(customer_id, written, chosen=False)
+        uow.commit()
+        return uow.customers.get(customer_id)
+
+
+def said_so_far(uow: UnitOfWork, customer_id: CustomerId, *, now: datetime) -> str | None:
+    """What the customer already wrote about the request they are still describing (a draft
+    younger than REFINE_WITHIN), for reading a follow-up message together with it."""
+    with uow:
+        request = _refinable(uow, customer_id, now)
+        return None if request is None else request.description
 
 
 def describe_problem(
@@ -54,17 +76,22 @@ def describe_problem(
 ) -> list[Reply]:
     """Store what the customer described and ask for the place.
 
-    A problem the classifier could not place in a category is kept as a draft and the
-    customer picks the category; a new description replaces an unfinished draft.
+    A follow-up message (problem.text is then everything said so far) refines the draft the
+    customer is still describing; a category they picked with a button stays. A problem the
+    classifier could not place is kept as a draft and the customer picks the category (between
+    the two areas the classifier hesitated between, when it did).
     """
     with uow:
-        customer = uow.customers.get(customer_id)
-        _drop_drafts(uow, customer_id, now=now)
-        request = uow.requests.add(customer, problem, description=clip_description(problem.text), now=now)
+        request = _store(uow, customer_id, problem, now=now)
+        completed = request.category is not Category.NONE and request.place_label is not None
+        if completed:  # the place came first
+            replies = [Reply("intake.category_set", {"category": str(request.category)})]
+            replies += _complete(uow, request.id, now=now)
         uow.commit()
+    if completed:
+        return _with_offers(uow, customer_id, replies, now=now)
     if request.category is Category.NONE:
-        key = "intake.ask_problem" if problem.intent == "vague_problem" else "intake.unsure"
-        return [Reply(key, choices=(Choice.CATEGORIES,), request_id=request.id)]
+        return [_which_area(problem, request)]
     replies = [
         Reply(
             "intake.understood",
@@ -87,7 +114,7 @@ def choose_category(
         request = uow.requests.get(request_id)
         if request is None or request.customer_id != customer_id or request.status not in OPEN_STATUSES:
             raise RequestClosed()
-        uow.requests.set_category(request_id, category, now=now)
+        uow.requests.set_category(request_id, category, now=now, picked=True)
         replies = [Reply("intake.category_set", {"category": str(category)})]
         searching = request.status is RequestStatus.SEARCHING
         if request.status is RequestStatus.SEARCHING:
@@ -201,6 +228,48 @@ def change_request(
         ),
         Reply("intake.ask_location", choices=(Choice.SHARE_LOCATION,)),
     ]
+
+
+def _store(uow: UnitOfWork, customer_id: CustomerId, problem: Problem, *, now: datetime) -> Request:
+    """Inside a transaction: a new request, or the draft the customer is still describing re-read."""
+    draft = _refinable(uow, customer_id, now)
+    description = clip_description(problem.text)
+    if draft is not None and not _another_problem(draft, problem):
+        return uow.requests.refine(draft.id, problem, description=description, now=now)
+    _drop_drafts(uow, customer_id, now=now)
+    return uow.requests.add(uow.customers.get(customer_id), problem, description=description, now=now)
+
+
+def _which_area(problem: Problem, request: Request) -> Reply:
+    """Ask for the category: between two areas when the model hesitated between them."""
+    between = problem.unsure_between
+    if between is not None:
+        first, second = between
+        return Reply(
+            "intake.unsure_between",
+            {"category": str(first), "category2": str(second), "categories": f"{first},{second}"},
+            choices=(Choice.CATEGORIES,),
+            request_id=request.id,
+        )
+    key = "intake.ask_problem" if problem.intent == "vague_problem" else "intake.unsure"
+    return Reply(key, choices=(Choice.CATEGORIES,), request_id=request.id)
+
+
+def _another_problem(draft: Request, problem: Problem) -> bool:
+    """A reading that names another area than the draft already has (and the customer did not
+    pick it with a button): a new problem, which replaces the draft."""
+    return (
+        draft.picked_category is None
+        and draft.category is not Category.NONE
+        and problem.category not in (Category.NONE, draft.category)
+    )
+
+
+def _refinable(uow: UnitOfWork, customer_id: CustomerId, now: datetime) -> Request | None:
+    request = uow.requests.open_for(customer_id)
+    if request is None or request.status not in DRAFT_STATUSES or now - request.created_at > REFINE_WITHIN:
+        return None
+    return request
 
 
 def _drop_drafts(uow: UnitOfWork, customer_id: CustomerId, *, now: datetime) -> None:

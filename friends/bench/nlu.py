@@ -1,4 +1,5 @@
-"""`friends bench nlu`: parse latency and throughput against the running Rasa, and memory."""
+"""`friends bench nlu`: category accuracy and macro-F1 on the untouched held-out set (per language
+and per hard/plain half), parse latency and throughput against the running Rasa, and memory."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import asyncio
 import json
 import statistics
 import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import psutil
@@ -15,6 +18,66 @@ from friends.settings import ROOT
 from gateways.rasa_client import RasaClient
 
 SAMPLES = ROOT / "tests" / "rasa" / "heldout.jsonl"
+#: Written independently of nlu/ and never tuned on: the figure we report.
+UNTOUCHED = ROOT / "tests" / "rasa" / "heldout_c.jsonl"
+CATEGORIES = ("phone", "internet", "tv", "pc", "none")
+
+
+def held_out(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def macro_f1(pairs: Sequence[tuple[str, str]]) -> float:
+    """Mean F1 over the five categories (expected, predicted); a category absent from both counts 1."""
+    scores = []
+    for c in CATEGORIES:
+        tp = sum(1 for e, p in pairs if e == c and p == c)
+        fp = sum(1 for e, p in pairs if e != c and p == c)
+        fn = sum(1 for e, p in pairs if e == c and p != c)
+        scores.append(1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn))
+    return sum(scores) / len(scores)
+
+
+def scores(rows: Sequence[Mapping[str, object]], predicted: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Accuracy, macro-F1 and size of every slice: all, each language, hard and plain (when the
+    set says which messages are hard), and each language's hard and plain half."""
+    slices: dict[str, list[tuple[str, str]]] = {}
+    for row, category in zip(rows, predicted, strict=True):
+        pair = (str(row["category"]), category)
+        lang = str(row["language"])
+        names = ["all", lang]
+        if "hard" in row:
+            half = "hard" if row["hard"] else "plain"
+            names += [half, f"{lang}_{half}"]
+        for name in names:
+            slices.setdefault(name, []).append(pair)
+    return {
+        name: {
+            "accuracy": round(sum(e == p for e, p in pairs) / len(pairs), 4),
+            "macro_f1": round(macro_f1(pairs), 4),
+            "n": len(pairs),
+        }
+        for name, pairs in sorted(slices.items())
+    }
+
+
+async def classify_rows(rasa: RasaClient, rows: Sequence[Mapping[str, object]]) -> list[str]:
+    return [str((await rasa.parse(str(r["text"]))).category) for r in rows]
+
+
+def misses(rows: Sequence[Mapping[str, object]], predicted: Sequence[str]) -> list[str]:
+    return [
+        f"  [{r['language']}] {r['category']} → {p}: {str(r['text'])[:90]}"
+        for r, p in zip(rows, predicted, strict=True)
+        if p != r["category"]
+    ]
+
+
+def kinds_missed(rows: Sequence[Mapping[str, object]], predicted: Sequence[str]) -> dict[str, int]:
+    """How many misses per kind (the set's "kind" field), without showing the texts."""
+    return dict(
+        Counter(str(r.get("kind", "?")) for r, p in zip(rows, predicted, strict=True) if p != r["category"])
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -45,7 +108,15 @@ def sample_texts(n: int, samples: Path = SAMPLES) -> list[str]:
     return (texts * (n // len(texts) + 1))[:n]
 
 
-async def bench(rasa: RasaClient, texts: list[str], *, concurrency: int) -> dict[str, object]:
+async def bench(
+    rasa: RasaClient,
+    texts: list[str],
+    *,
+    concurrency: int,
+    rows: Sequence[Mapping[str, object]] = (),
+    held_out_name: str | None = None,
+) -> dict[str, object]:
+    """Latency and throughput of parsing `texts`; accuracy on the held-out `rows`."""
     n = len(texts)
     await rasa.parse("warm up")
     latencies = []
@@ -62,7 +133,11 @@ async def bench(rasa: RasaClient, texts: list[str], *, concurrency: int) -> dict
     start = time.perf_counter()
     await asyncio.gather(*(one(t) for t in texts))
     elapsed = time.perf_counter() - start
+    predicted = await classify_rows(rasa, rows)
     return {
+        "held_out": held_out_name,
+        "scores": scores(rows, predicted) if rows else {},
+        "misses_by_kind": kinds_missed(rows, predicted),
         "messages": n,
         "p50_ms": round(statistics.median(latencies), 2),
         "p95_ms": round(percentile(latencies, 95), 2),
@@ -78,10 +153,18 @@ def report(result: dict[str, object]) -> str:
     memory = (
         ", ".join(f"{k} {v} MB" for k, v in rss.items()) if isinstance(rss, dict) and rss else "none found"
     )
+    figures = result.get("scores") or {}
+    lines = [f"category accuracy / macro-F1 on tests/rasa/{result.get('held_out')}:"] if figures else []
+    for name, s in figures.items() if isinstance(figures, dict) else []:
+        lines.append(f"  {name:<9} {s['accuracy']:.1%}  F1 {s['macro_f1']:.3f}  ({s['n']} messages)")
     return (
-        f"NLU parse over {result['messages']} messages (sequential): "
-        f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms\n"
-        f"throughput with {result['concurrency']} concurrent requests: "
-        f"{result['throughput_per_s']} messages/s\n"
-        f"resident memory: {memory}"
+        "\n".join(lines)
+        + ("\n" if lines else "")
+        + (
+            f"NLU parse over {result['messages']} messages (sequential): "
+            f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms\n"
+            f"throughput with {result['concurrency']} concurrent requests: "
+            f"{result['throughput_per_s']} messages/s\n"
+            f"resident memory: {memory}"
+        )
     )

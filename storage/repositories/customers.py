@@ -22,6 +22,7 @@ def _customer(row: CustomerRow) -> Customer:
         taken_over_by=row.taken_over_by,
         consented=row.consented_at is not None,
         blocked=row.blocked_at is not None,
+        language_chosen=bool(row.language_chosen),
     )
 
 
@@ -42,8 +43,10 @@ class SqlCustomers:
         self.session.flush()
         return _customer(row)
 
-    def set_language(self, customer_id: CustomerId, language: Language) -> None:
-        self.session.get_one(CustomerRow, customer_id).language = str(language)
+    def set_language(self, customer_id: CustomerId, language: Language, *, chosen: bool = True) -> None:
+        row = self.session.get_one(CustomerRow, customer_id)
+        row.language = str(language)
+        row.language_chosen = row.language_chosen or chosen
 
     def set_taken_over(self, customer_id: CustomerId, staff_id: int | None) -> None:
         self.session.get_one(CustomerRow, customer_id).taken_over_by = staff_id

@@ -34,9 +34,32 @@ def _request(row: RequestRow) -> Request:
         lon=row.lon,
         chosen_helper_id=row.chosen_helper_id,
         notify=bool(row.notify),
+        intent=row.intent,
+        runner_up=Category(row.runner_up or Category.NONE),
+        picked_category=Category(row.picked_category) if row.picked_category else None,
         photo=row.photo,
         remote=bool(row.remote),
     )
+
+
+def _read(row: RequestRow, problem: Problem, description: str, now: datetime) -> None:
+    """What the model read, on a new request or one the customer described further. A category the
+    customer picked with a button stays; a question between two areas waits for the pick."""
+    between = problem.unsure_between
+    category = Category.NONE if between else problem.category
+    if row.picked_category:
+        category = Category(row.picked_category)
+    row.category = str(category)
+    row.status = str(
+        RequestStatus.AWAITING_CATEGORY if category is Category.NONE else RequestStatus.AWAITING_LOCATION
+    )
+    row.intent, row.confidence, row.description = problem.intent, problem.confidence, description
+    row.runner_up = str(between[1]) if between else None
+    row.device = problem.device or row.device
+    row.brand = problem.brand or row.brand
+    if problem.urgency is Urgency.URGENT:
+        row.urgency = str(Urgency.URGENT)
+    row.updated_at = now
 
 
 class SqlRequests:
@@ -68,32 +91,30 @@ class SqlRequests:
         return None if row is None else _request(row)
 
     def add(self, customer: Customer, problem: Problem, *, description: str, now: datetime) -> Request:
-        status = (
-            RequestStatus.AWAITING_CATEGORY
-            if problem.category is Category.NONE
-            else RequestStatus.AWAITING_LOCATION
-        )
         row = RequestRow(
             customer_id=customer.id,
-            status=str(status),
-            category=str(problem.category),
-            intent=problem.intent,
-            confidence=problem.confidence,
-            description=description,
             language=str(customer.language),
             urgency=str(problem.urgency),
-            device=problem.device,
-            brand=problem.brand,
             created_at=now,
-            updated_at=now,
         )
+        _read(row, problem, description, now)
         self.session.add(row)
         self.session.flush()
         return _request(row)
 
-    def set_category(self, request_id: RequestId, category: Category, *, now: datetime) -> None:
+    def refine(self, request_id: RequestId, problem: Problem, *, description: str, now: datetime) -> Request:
+        row = self.session.get_one(RequestRow, request_id)
+        _read(row, problem, description, now)
+        self.session.flush()
+        return _request(row)
+
+    def set_category(
+        self, request_id: RequestId, category: Category, *, now: datetime, picked: bool = False
+    ) -> None:
         row = self.session.get_one(RequestRow, request_id)
         row.category, row.updated_at = str(category), now
+        if picked:
+            row.picked_category = str(category)
 
     def set_place(self, request_id: RequestId, place: Place, *, now: datetime) -> None:
         row = self.session.get_one(RequestRow, request_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Base
@@ -20,6 +20,8 @@ class CustomerRow(Base):
     taken_over_by: Mapped[int | None] = mapped_column(Integer)  # a support agent answers, the bot waits
     consented_at: Mapped[datetime | None]  # accepted the terms and the privacy notice
     blocked_at: Mapped[datetime | None]  # support blocked this person: the bot answers nothing more
+    #: Set with /language: then the bot no longer follows the language a person writes in.
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ChatMessageRow(Base):

@@ -30,6 +30,8 @@ class RequestRow(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     chosen_helper_id: Mapped[int | None] = mapped_column(ForeignKey("helpers.id"))
     notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    runner_up: Mapped[str | None] = mapped_column(String(16))  # the model's second guess when unsure
+    picked_category: Mapped[str | None] = mapped_column(String(16))  # the customer's button, if any
     photo: Mapped[str | None] = mapped_column(String(256))  # Telegram file id of a photo of the problem
     remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import ActionServices
 from actions.intake import ActionRegisterProblem
 from core.ids import TelegramUserId
-from core.intake import Urgency, conversation_id
+from core.intake import READ_ENTITY, Urgency, conversation_id
 from core.ports import UnitOfWork
 from core.services import intake
 from tests.conftest import FrozenClock
@@ -74,3 +74,36 @@ async def test_a_sender_that_is_not_our_customer_stores_nothing(
 ) -> None:
     sent = await run(uow, clock, tracker("someone-else", "Handy kaputt", "problem_phone"))
     assert [m["key"] for m in sent] == ["intake.no_open_request"]
+
+
+async def test_a_triggered_intent_brings_the_text_and_the_models_doubt(
+    uow: Callable[[], UnitOfWork], clock: FrozenClock
+) -> None:
+    """The bot reads a message once and triggers the intent; the text, the confidence and the
+    runner-up travel in the READ_ENTITY (Rasa's own text is then "EXTERNAL: …")."""
+    anna = intake.ensure_customer(uow(), TelegramUserId(13), name="Anna", language_code="de", now=clock())
+    read = {
+        "entity": READ_ENTITY,
+        "value": "Outlook geht nicht, am Handy oder am Laptop",
+        "confidence": 0.52,
+        "runner_up": "phone",
+        "runner_up_confidence": 0.41,
+        "best": "problem_pc",
+    }
+    t = tracker(conversation_id(anna.id), "EXTERNAL: problem_pc", "problem_pc", 1.0, [read])
+    [ask] = await run(uow, clock, t)
+    assert ask["key"] == "intake.unsure_between" and ask["params"]["categories"] == "pc,phone"
+    request = intake.open_request(uow(), anna.id)
+    assert request is not None and request.description == "Outlook geht nicht, am Handy oder am Laptop"
+
+
+async def test_an_unsure_reading_still_offers_the_two_closest_areas(
+    uow: Callable[[], UnitOfWork], clock: FrozenClock
+) -> None:
+    anna = intake.ensure_customer(uow(), TelegramUserId(14), name="Anna", language_code="de", now=clock())
+    read = {"entity": READ_ENTITY, "value": "kiste spinnt", "confidence": 0.27, "best": "problem_tv"}
+    read |= {"runner_up": "internet", "runner_up_confidence": 0.25}
+    [ask] = await run(
+        uow, clock, tracker(conversation_id(anna.id), "EXTERNAL: nlu_fallback", "nlu_fallback", 1.0, [read])
+    )
+    assert ask["key"] == "intake.unsure_between" and ask["params"]["categories"] == "tv,internet"

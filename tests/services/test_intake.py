@@ -79,12 +79,124 @@ def test_vague_message_asks_for_the_category_and_keeps_the_text(uow: Uow, clock:
     )
 
 
-def test_new_description_replaces_the_unfinished_draft(uow: Uow, clock: FrozenClock) -> None:
+def test_a_follow_up_refines_the_request_the_customer_is_describing(uow: Uow, clock: FrozenClock) -> None:
     anna = customer(uow, clock)
-    intake.describe_problem(uow(), anna, problem("hilfe", "vague_problem"), now=clock())
-    intake.describe_problem(uow(), anna, problem("Drucker druckt nicht", "problem_pc"), now=clock())
+    [ask] = intake.describe_problem(uow(), anna, problem("hilfe", "vague_problem"), now=clock())
+    assert intake.said_so_far(uow(), anna, now=clock()) == "hilfe"
+    clock.advance(minutes=2)
+    [understood, _] = intake.describe_problem(
+        uow(), anna, problem("hilfe Drucker druckt nicht", "problem_pc"), now=clock()
+    )
+    assert understood.key == "intake.understood" and understood.request_id == ask.request_id
+    request = intake.open_request(uow(), anna)
+    assert request is not None and request.category is Category.PC
+    assert request.description == "hilfe Drucker druckt nicht"
+    assert request.status is RequestStatus.AWAITING_LOCATION
     intake.cancel(uow(), anna, now=clock())
     assert intake.open_request(uow(), anna) is None
+
+
+def test_a_reading_that_names_another_area_is_a_new_problem(uow: Uow, clock: FrozenClock) -> None:
+    anna = customer(uow, clock)
+    [wifi, *_] = intake.describe_problem(uow(), anna, problem("WLAN weg", "problem_internet"), now=clock())
+    [tv, *_] = intake.describe_problem(
+        uow(), anna, problem("WLAN weg. Fernseher kein Bild", "problem_tv"), now=clock()
+    )
+    assert tv.request_id != wifi.request_id
+    request = intake.open_request(uow(), anna)
+    assert request is not None and request.category is Category.TV
+
+
+def test_an_old_draft_is_replaced_not_refined(uow: Uow, clock: FrozenClock) -> None:
+    anna = customer(uow, clock)
+    [first, *_] = intake.describe_problem(uow(), anna, problem("TV kein Bild", "problem_tv"), now=clock())
+    clock.advance(hours=7)
+    assert intake.said_so_far(uow(), anna, now=clock()) is None
+    [second, *_] = intake.describe_problem(uow(), anna, problem("Handy kaputt", "problem_phone"), now=clock())
+    assert second.request_id != first.request_id
+    request = intake.open_request(uow(), anna)
+    assert request is not None and (request.category, request.description) == (Category.PHONE, "Handy kaputt")
+
+
+def test_a_category_picked_with_a_button_wins_over_later_messages(uow: Uow, clock: FrozenClock) -> None:
+    anna = customer(uow, clock)
+    [understood, *_] = intake.describe_problem(
+        uow(), anna, problem("Laptop geht nicht", "problem_pc"), now=clock()
+    )
+    assert understood.request_id is not None
+    intake.choose_category(uow(), anna, understood.request_id, Category.PHONE, now=clock())
+    [again, *_] = intake.describe_problem(
+        uow(), anna, problem("Laptop geht nicht, Fernseher auch nicht", "problem_tv"), now=clock()
+    )
+    assert again.params == {"category": "phone"}
+    request = intake.open_request(uow(), anna)
+    assert request is not None and (request.category, request.picked_category) == (Category.PHONE,) * 2
+
+
+def test_place_given_before_the_details_completes_when_the_area_becomes_clear(
+    uow: Uow, clock: FrozenClock, places: PlaceIndex
+) -> None:
+    anna = customer(uow, clock)
+    intake.describe_problem(uow(), anna, problem("hilfe", "vague_problem"), now=clock())
+    intake.set_place(uow(), anna, places.by_postcode("10437"), now=clock())
+    replies = intake.describe_problem(
+        uow(), anna, problem("hilfe, der Router blinkt", "problem_internet"), now=clock()
+    )
+    assert [r.key for r in replies] == ["intake.category_set", "intake.request_stored", "match.none"]
+
+
+def test_when_the_model_hesitates_between_two_areas_the_customer_gets_those_two(
+    uow: Uow, clock: FrozenClock
+) -> None:
+    anna = customer(uow, clock)
+    hesitant = Problem(
+        "Outlook auf dem Handy oder Laptop",
+        "problem_pc",
+        Category.PC,
+        0.55,
+        runner_up=Category.PHONE,
+        runner_up_confidence=0.4,
+    )
+    [ask] = intake.describe_problem(uow(), anna, hesitant, now=clock())
+    assert ask.key == "intake.unsure_between" and ask.choices == (Choice.CATEGORIES,)
+    assert ask.params == {"category": "pc", "category2": "phone", "categories": "pc,phone"}
+    request = intake.open_request(uow(), anna)
+    assert request is not None and request.status is RequestStatus.AWAITING_CATEGORY
+    assert (request.intent, request.runner_up, request.picked_category) == (
+        "problem_pc",
+        Category.PHONE,
+        None,
+    )
+    assert ask.request_id is not None
+    intake.choose_category(uow(), anna, ask.request_id, Category.PHONE, now=clock())
+    picked = intake.open_request(uow(), anna)
+    assert picked is not None and picked.picked_category is Category.PHONE
+    assert picked.status is RequestStatus.AWAITING_LOCATION
+
+
+def test_a_clear_lead_or_an_unsure_guess_without_a_second_area_asks_as_before(
+    uow: Uow, clock: FrozenClock
+) -> None:
+    anna = customer(uow, clock)
+    clear = Problem("x", "problem_pc", Category.PC, 0.9, runner_up=Category.PHONE, runner_up_confidence=0.3)
+    assert intake.describe_problem(uow(), anna, clear, now=clock())[0].key == "intake.understood"
+    unsure = Problem("dings", "nlu_fallback", Category.NONE, 0.25, guess=Category.TV)
+    [ask] = intake.describe_problem(uow(), customer(uow, clock, 43), unsure, now=clock())
+    assert ask.key == "intake.unsure" and "categories" not in ask.params
+
+
+def test_unsure_fallback_between_two_areas_asks_between_them(uow: Uow, clock: FrozenClock) -> None:
+    unsure = Problem(
+        "dings",
+        "nlu_fallback",
+        Category.NONE,
+        0.28,
+        guess=Category.TV,
+        runner_up=Category.INTERNET,
+        runner_up_confidence=0.27,
+    )
+    [ask] = intake.describe_problem(uow(), customer(uow, clock), unsure, now=clock())
+    assert ask.key == "intake.unsure_between" and ask.params["categories"] == "tv,internet"
 
 
 def test_picking_a_category_then_a_place_completes_the_request(
@@ -151,6 +263,19 @@ def test_language_switch_is_stored(uow: Uow, clock: FrozenClock) -> None:
         intake.ensure_customer(uow(), TelegramUserId(42), name="", language_code="de", now=clock()).language
         is Language.EN
     )
+
+
+def test_the_conversation_follows_the_language_written_unless_one_was_chosen(
+    uow: Uow, clock: FrozenClock
+) -> None:
+    sam = customer(uow, clock, lang="en")
+    assert intake.follow_language(uow(), sam, Language.DE).language is Language.DE
+    assert intake.describe_problem(uow(), sam, problem("WLAN weg", "problem_internet"), now=clock())
+    request = intake.open_request(uow(), sam)
+    assert request is not None and request.language is Language.DE  # matching prefers German helpers
+    intake.set_language(uow(), sam, Language.EN)
+    chosen = intake.follow_language(uow(), sam, Language.DE)
+    assert chosen.language is Language.EN and chosen.language_chosen
 
 
 def test_an_update_is_claimed_once(uow: Uow, clock: FrozenClock) -> None:

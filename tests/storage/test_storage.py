@@ -126,3 +126,23 @@ def test_a_database_with_bookings_upgrades_to_the_newest_schema(tmp_path) -> Non
         assert conn.execute(text("SELECT payouts_ready FROM helpers")).scalar() == 0
         assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
     engine.dispose()
+
+
+def test_the_nlu_chart_counts_how_often_customers_corrected_the_model(database_url: str) -> None:
+    from core.services import intake
+    from storage.db import session_factory
+    from storage.queries import Queries
+
+    uow = wiring.uow_factory(database_url)
+    now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    readings = [("problem_pc", Category.PHONE), ("problem_tv", Category.TV), ("problem_tv", None)]
+    for n, (intent, pick) in enumerate(readings):
+        customer = intake.ensure_customer(
+            uow(), TelegramUserId(700 + n), name="x", language_code="de", now=now
+        )
+        problem = Problem("…", intent, Category(intent.removeprefix("problem_")), 0.9)
+        [understood, *_] = intake.describe_problem(uow(), customer.id, problem, now=now)
+        if pick is not None and understood.request_id is not None:
+            intake.choose_category(uow(), customer.id, understood.request_id, pick, now=now)
+    stats = Queries(session_factory(make_engine(database_url))).stats(now, days=3)
+    assert stats.corrected_share == [None, None, round(1 / 3, 3)]  # one of three readings changed

@@ -33,3 +33,22 @@ def test_forged_buttons_are_refused(data: str) -> None:
 def test_any_callback_data_parses_or_is_refused(data: str) -> None:
     with contextlib.suppress(BadButton):
         PickCategory.parse(data)
+
+
+def test_two_areas_and_something_else_when_the_model_hesitated() -> None:
+    from bot.keyboards import markup_for
+    from core.notices import Choice, Reply
+    from friends import wiring
+
+    catalog = wiring.catalog()
+    reply = Reply("intake.unsure_between", {"categories": "pc,phone"}, (Choice.CATEGORIES,), request_id=7)
+    markup = markup_for(reply, Language.DE, catalog)
+    assert markup is not None
+    rows = [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard]  # type: ignore[union-attr]
+    assert rows == [
+        [("💻 Computer / Drucker", "cat:7:pc"), ("📱 Handy / Tablet", "cat:7:phone")],
+        [("🤷 Etwas anderes", "cat:7:all")],
+    ]
+    assert PickCategory.asks_all("cat:7:all") == 7 and PickCategory.asks_all("cat:7:pc") is None
+    with pytest.raises(BadButton):
+        PickCategory.parse("cat:7:all")  # not a category: the handler shows all four instead

@@ -25,6 +25,7 @@ SAMPLES: dict[str, list[object]] = {
     "at": [(NOW + timedelta(minutes=5)).isoformat()],
     "billed": [75, 60],
     "category": ["internet", "pc"],
+    "category2": ["phone", "tv"],
     "clock": ["14:00"],
     "comment": ["Sehr geduldig, danke!", "–"],
     "day": ["morgen"],

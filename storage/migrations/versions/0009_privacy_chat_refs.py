@@ -2,7 +2,7 @@
 erases what the other side was sent about them (relayed texts, names, descriptions)
 
 Revision ID: 0009_privacy
-Revises: 0011_words
+Revises: 0012
 Create Date: 2026-12-01 00:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_privacy"
-down_revision: str | None = "0011_words"  # after main's head (the lead re-chains)
+down_revision: str | None = "0012"  # after main's head (the lead re-chains)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """A photo of the problem on a request (Telegram file id), shown to the offered helper
 
-Revision ID: 0011_words
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-30 23:55:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_words"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,1 @@
+"""Components loaded by the Rasa process only (config.yml names them; .venv-rasa runs them)."""
