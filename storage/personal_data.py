@@ -317,6 +317,8 @@ NOT_PERSONAL: Final[dict[str, str]] = {
     "match_districts.radius_km": "a distance",
     "requests.status": "a state",
     "requests.category": "a category code",
+    "requests.picked_category": "the category the person picked (a code)",
+    "requests.runner_up": "the classifier's second category (a code)",
     "requests.intent": "what the classifier read (a label)",
     "requests.confidence": "the classifier's confidence",
     "requests.language": "a language code",

@@ -1,6 +1,6 @@
 """Demo helpers never meet real customers: `friends run` seeds them only for the terminal demo
 (no bot token), refuses a real token on a database that holds them unless told, and the
-console says when the database holds them."""
+console says when the database holds them (tests/console/test_demo_banner.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from console.app import WebServices
 from core.geo import PlaceIndex
 from friends.cli import DEMO_HELPERS, app, prepare_database
 from friends.settings import Settings
@@ -20,7 +18,6 @@ from friends.wiring import uow_factory
 from storage.db import make_engine, session_factory
 from storage.queries import Queries
 from storage.seed import seed_helpers
-from tests.console.test_console import client, console, login  # noqa: F401
 
 runner = CliRunner()
 
@@ -58,15 +55,3 @@ def test_run_refuses_a_real_token_on_a_database_with_demo_helpers_unless_told(
     assert "5 demo helpers" in refused.output and "--allow-demo-helpers" in refused.output
     assert "starting rasa" not in refused.output.lower()  # nothing was started
     prepare_database(settings(url, "123456789:real-looking-token"), allow_demo_helpers=True)  # told: goes on
-
-
-def test_the_console_says_when_the_database_holds_demo_helpers(
-    client: TestClient,  # noqa: F811
-    console: tuple[WebServices, object],  # noqa: F811
-    places: PlaceIndex,
-) -> None:
-    login(client, "sam@support.test")
-    assert "demo helpers" not in client.get("/").text.lower()
-    services, _ = console
-    seed_helpers(services.uow, places, 3, now=datetime.now(UTC))
-    assert "3 demo helpers" in client.get("/").text.lower()
