@@ -255,6 +255,51 @@ def bench_matching(
         print(json.dumps(results[-1] if len(results) == 1 else {**results[-1], "runs": results}))
 
 
+@bench_app.command("relay")
+def bench_relay(
+    n: Annotated[int, typer.Option(help="relayed texts (and as many echo updates)")] = 3000,
+    chats: Annotated[int, typer.Option(help="bookings whose customers write at once (rate run)")] = 8,
+    postgres: Annotated[
+        str | None, typer.Option(help="a PostgreSQL URL instead of a fresh SQLite file")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="also print a JSON object as the last line")
+    ] = False,
+) -> None:
+    """Relay latency against a bare echo bot, relayed messages per second, SQL per message."""
+    from friends.bench.relay import bench_relay as measure
+    from friends.bench.relay import report, sqlite_url
+    from friends.settings import ROOT
+
+    logging.basicConfig(level=logging.WARNING)
+    url = postgres or sqlite_url(ROOT / "var" / "bench", "relay")
+    result = asyncio.run(measure(url, n, chats))
+    print(f"{'postgres' if postgres else 'sqlite'}: {report(result)}")
+    if as_json:
+        print(json.dumps(result))
+
+
+@bench_app.command("hol")
+def bench_hol(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="also print a JSON object as the last line")
+    ] = False,
+) -> None:
+    """How long a relayed message waits behind another customer's message to a Rasa taking 2 s."""
+    from friends.bench.relay import bench_hol as measure
+    from friends.bench.relay import sqlite_url
+    from friends.settings import ROOT
+
+    logging.basicConfig(level=logging.WARNING)
+    result = asyncio.run(measure(sqlite_url(ROOT / "var" / "bench", "hol")))
+    print(
+        f"a relayed message waited {result['blocked_ms']} ms "
+        f"behind a Rasa taking {result['rasa_delay_ms']} ms"
+    )
+    if as_json:
+        print(json.dumps(result))
+
+
 @app.command()
 def train(force: Annotated[bool, typer.Option(help="train even when nothing changed")] = False) -> None:
     """Train the Rasa model when nlu/, domain.yml or config.yml changed."""
