@@ -31,6 +31,7 @@ from bot.context import BotServices, FriendsApp, FriendsContext
 from bot.handlers import booking, common, customer, helper, privacy
 from bot.jobs import fire_timers
 from bot.outbox import drain_outbox
+from bot.processor import PerChatUpdateProcessor
 from core.services import intake, support
 
 
@@ -92,7 +93,12 @@ RELAYED_MEDIA = (
 
 
 def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
-    builder = ApplicationBuilder().token(config.token).context_types(ContextTypes(context=FriendsContext))
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .context_types(ContextTypes(context=FriendsContext))
+        .concurrent_updates(PerChatUpdateProcessor())  # chats at once, each chat in order
+    )
     if config.base_url:
         builder = builder.base_url(f"{config.base_url}/bot").base_file_url(f"{config.base_url}/file/bot")
     if config.request:

@@ -43,6 +43,8 @@ class BotServices:
     policy: BookingPolicy = DEFAULT_POLICY
     avatars: Path | None = None  # data/avatars: default pictures ("avatar:K")
     uploaded: dict[str, str] = field(default_factory=dict)  # avatar → Telegram file_id
+    #: How long a customer waits for Rasa before being told to try again (its own timeout is longer).
+    rasa_patience_s: float = 6.0
 
 
 class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from telegram import Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
 
 from bot import dialogue
 from bot.callbacks import BadButton, PickCategory, PickHelper, RequestButton
@@ -21,6 +27,25 @@ from core.services.onboarding import Answer
 from gateways.rasa_client import RasaUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: Rasa answers most texts within this; only a slower answer shows "typing…".
+TYPING_AFTER_S = 0.5
+
+
+async def patiently(context: FriendsContext, chat_id: int, call: Awaitable[T]) -> T:
+    """Rasa's answer, while the customer sees "typing…" if it takes a moment; TimeoutError when
+    it does not come within the patience (only this customer waits: other chats go on)."""
+
+    async def typing() -> None:
+        await asyncio.sleep(TYPING_AFTER_S)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+    shown = asyncio.create_task(typing())
+    try:
+        return await asyncio.wait_for(call, context.services.rasa_patience_s)
+    finally:
+        shown.cancel()
 
 
 async def on_text(update: Update, context: FriendsContext) -> None:
@@ -56,7 +81,7 @@ async def on_text(update: Update, context: FriendsContext) -> None:
                     customer, await context.call(intake.set_place, customer.id, place, now=services.now())
                 )
                 return
-            parse = await services.rasa.parse(nlu_text(text))
+            parse = await patiently(context, customer.telegram_id, services.rasa.parse(nlu_text(text)))
             await context.call(
                 support.note_nlu, customer.telegram_id, parse.text, parse.intent, parse.confidence
             )
@@ -66,7 +91,9 @@ async def on_text(update: Update, context: FriendsContext) -> None:
         elif _names_a_place(context, text):
             await context.send(customer, [Reply("intake.no_open_request")])
             return
-        replies, parse = await dialogue.converse(services.rasa, customer, text)
+        replies, parse = await patiently(
+            context, customer.telegram_id, dialogue.converse(services.rasa, customer, text)
+        )
         if parse is not None:
             await context.call(
                 support.note_nlu, customer.telegram_id, parse.text, parse.intent, parse.confidence
@@ -77,6 +104,9 @@ async def on_text(update: Update, context: FriendsContext) -> None:
     except RasaUnavailable:
         log.warning("Rasa unavailable for customer %s", customer.id, exc_info=True)
         replies = [Reply("error.nlu_down")]
+    except TimeoutError:
+        log.warning("Rasa did not answer customer %s in time", customer.id)
+        replies = [Reply("error.nlu_slow")]
     await context.send(customer, replies)
 
 
