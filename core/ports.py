@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from core.booking import Actor, Booking, BookingEvent, BookingState, Rating, Timer, TimerKind
 from core.categories import Category
+from core.chat import ChatFacts, RelayTarget
 from core.geo import Place
 from core.helpers import Helper
 from core.ids import BookingId, Cents, CustomerId, HelperId, RequestId, TelegramUserId
@@ -111,9 +112,18 @@ class Outbox(Protocol):
         now: datetime,
         booking_id: int | None = None,
         copy: Copy | None = None,
-    ) -> None: ...
+    ) -> int: ...
     def claim(self, *, now: datetime, limit: int, lease: timedelta) -> list[Outgoing]:
         """Due messages, oldest first, each leased to the caller for `lease`."""
+        ...
+
+    def hand_over(self, lease: timedelta) -> None:
+        """Messages added after this, in this transaction, are leased to the caller for `lease`
+        (it sends them right after the commit)."""
+        ...
+
+    def handed(self) -> list[Outgoing]:
+        """The messages added since hand_over."""
         ...
 
     def mark_sent(self, outbox_id: int, *, now: datetime, message_id: int | None = None) -> None: ...
@@ -248,6 +258,35 @@ class Privacy(Protocol):
         ...
 
 
+class Chats(Protocol):
+    """The hot path of every update (storage answers it in plain SQL)."""
+
+    def facts(self, telegram_id: TelegramUserId) -> ChatFacts:
+        """The person and what their chat waits for, in one read."""
+        ...
+
+    def relay_targets(self, customer_id: CustomerId | None, helper_id: HelperId | None) -> list[RelayTarget]:
+        """Bookings with an open relay of this customer or helper, with both sides."""
+        ...
+
+    def relayed(
+        self,
+        booking_id: BookingId,
+        sender: Actor,
+        *,
+        kind: str,
+        text: str,
+        file_id: str | None,
+        now: datetime,
+    ) -> None:
+        """A transcript line of a relayed message (without contact details found in it)."""
+        ...
+
+    def log(self, telegram_id: int, *, kind: str, text: str, now: datetime, incoming: bool = True) -> None:
+        """A line of the chat log."""
+        ...
+
+
 class UnitOfWork(Protocol):
     customers: Customers
     requests: Requests
@@ -264,6 +303,7 @@ class UnitOfWork(Protocol):
     staff: StaffAccounts
     audit: AuditLog
     chat: ChatLog
+    chats: Chats
     privacy: Privacy
 
     def __enter__(self) -> UnitOfWork: ...

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories.bookings import SqlBookings
+from storage.repositories.chats import SqlChats
 from storage.repositories.customers import SqlChatLog, SqlCustomers
 from storage.repositories.helpers import SqlHelpers
 from storage.repositories.ledger import SqlLedger, SqlProviderEvents
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     staff: SqlStaff
     audit: SqlAudit
     chat: SqlChatLog
+    chats: SqlChats
     privacy: SqlPrivacy
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self._session)
         self.audit = SqlAudit(self._session)
         self.chat = SqlChatLog(self._session)
+        self.chats = SqlChats(self._session)
         self.privacy = SqlPrivacy(self._session)
         return self
 

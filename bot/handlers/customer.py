@@ -22,7 +22,7 @@ from core.intake import has_words, nlu_text
 from core.notices import Choice, Reply
 from core.onboarding import Field
 from core.services import booking as booking_service
-from core.services import intake, matching, onboarding, support
+from core.services import intake, matching, support
 from core.services.onboarding import Answer
 from gateways.rasa_client import RasaUnavailable
 
@@ -54,7 +54,7 @@ async def on_text(update: Update, context: FriendsContext) -> None:
     assert message is not None
     text = message.text or message.caption or ""
     customer = await context.customer(update)
-    field = await context.call(onboarding.awaited_field, customer.telegram_id)
+    field = await context.awaited_field(customer)
     if field is not None:  # a helper filling in their profile
         try:
             given = (
@@ -74,7 +74,7 @@ async def on_text(update: Update, context: FriendsContext) -> None:
         return
     services = context.services
     try:
-        if await context.call(intake.awaits_place, customer.id):
+        if await context.awaits_place(customer):
             place = services.places.find(text)
             if place is not None:
                 await context.send(
@@ -122,7 +122,7 @@ async def on_location(update: Update, context: FriendsContext) -> None:
     message = update.effective_message
     assert message is not None and message.location is not None
     customer = await context.customer(update)
-    if await context.call(onboarding.awaited_field, customer.telegram_id) is Field.AREA:
+    if await context.awaited_field(customer) is Field.AREA:
         try:
             await helper.answer(update, context, await helper.answers_place(update, context, None))
         except DomainError as err:
@@ -132,7 +132,7 @@ async def on_location(update: Update, context: FriendsContext) -> None:
             )
         return
     services = context.services
-    if not await context.call(intake.awaits_place, customer.id) and await booking.relayed(update, context):
+    if not await context.awaits_place(customer) and await booking.relayed(update, context):
         return
     try:
         place = services.places.locate(Location(message.location.latitude, message.location.longitude))
@@ -149,7 +149,7 @@ async def on_photo(update: Update, context: FriendsContext) -> None:
     message = update.effective_message
     assert message is not None and message.photo
     customer = await context.customer(update)
-    if await context.call(onboarding.awaited_field, customer.telegram_id) is Field.PHOTO:
+    if await context.awaited_field(customer) is Field.PHOTO:
         await helper.answer(update, context, Answer(photo=message.photo[-1].file_id))
     elif await booking.relayed(update, context):
         return

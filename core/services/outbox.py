@@ -22,9 +22,20 @@ def claim(uow: UnitOfWork, *, now: datetime, limit: int) -> list[Outgoing]:
         return items
 
 
-def mark_sent(uow: UnitOfWork, outbox_id: int, *, now: datetime, message_id: int | None = None) -> None:
+def mark_sent(
+    uow: UnitOfWork,
+    outbox_id: int,
+    *,
+    now: datetime,
+    message_id: int | None = None,
+    chat_line: tuple[int, str] | None = None,
+) -> None:
+    """Sent: marked with Telegram's message id, and (chat_line: Telegram id, text) written to
+    the chat log in the same transaction."""
     with uow:
         uow.outbox.mark_sent(outbox_id, now=now, message_id=message_id)
+        if chat_line is not None:
+            uow.chats.log(chat_line[0], incoming=False, kind="bot", text=chat_line[1], now=now)
         uow.commit()
 
 

@@ -33,14 +33,14 @@ from core.texts import Catalog
 from friends.bench.nlu import percentile
 from friends.bench.world import Pair, SqlCounter, active_pairs
 from friends.botapi import InProcessBotApi
-from friends.wiring import LOCALES, place_index
+from friends.wiring import LOCALES, database_executor, place_index
 from gateways.rasa_client import Parse, RasaClient
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
 TOKEN = "777000:bench"
-_update_ids = itertools.count(1)
+_update_ids = itertools.count(int(time.time() * 1000) * 1000)  # fresh for every run on one database
 _message_ids = itertools.count(1)
 
 
@@ -92,6 +92,7 @@ def stack(url: str, rasa: RasaClient | None = None) -> Stack:
         rasa=rasa or RasaClient("http://127.0.0.1:9"),
         catalog=Catalog.load(LOCALES),
         now=lambda: datetime.now(UTC),
+        executor=database_executor(url),
     )
     api = InProcessBotApi()
     config = BotConfig(token=TOKEN, request=api, get_updates_request=api, rate_limit=False)
