@@ -43,6 +43,7 @@ class BotConfig:
     request: BaseRequest | None = None
     get_updates_request: BaseRequest | None = None
     rate_limit: bool = True
+    polling: bool = True  # False: updates arrive through the web server's webhook (bot.webhook)
     outbox_interval_s: float = 2.0
     timer_interval_s: float = 1.0
 
@@ -155,6 +156,8 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
         builder = builder.request(config.request)
     if config.get_updates_request:
         builder = builder.get_updates_request(config.get_updates_request)
+    if not config.polling:
+        builder = builder.updater(None)
     if config.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: FriendsApp = builder.build()

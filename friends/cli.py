@@ -45,7 +45,7 @@ def run() -> None:
         processes.web_process(settings, token),
     ]
     demo = settings.telegram_bot_token is None
-    if not demo:
+    if not demo and not settings.telegram_webhook_url:  # webhook mode: the web server is the bot
         children.append(processes.bot_process(settings, token))
     supervisor = processes.Supervisor(children)
     for signum in (signal.SIGTERM, signal.SIGHUP):  # stop the children on these too, not only Ctrl-C
@@ -72,7 +72,8 @@ def run() -> None:
 
             asyncio.run(interactive(settings, token, lang=None))
         else:
-            print("Bot is polling Telegram. Stop everything with Ctrl-C.", flush=True)
+            how = "receives Telegram's webhook" if settings.telegram_webhook_url else "is polling Telegram"
+            print(f"Bot {how}. Stop everything with Ctrl-C.", flush=True)
             while True:
                 time.sleep(1)
                 supervisor.check()
@@ -136,6 +137,8 @@ def bot() -> None:
     _logging(settings)
     if settings.telegram_bot_token is None:
         raise typer.BadParameter("TELEGRAM_BOT_TOKEN is not set")
+    if settings.telegram_webhook_url:
+        raise typer.BadParameter("TELEGRAM_WEBHOOK_URL is set: updates arrive at `friends web`")
     config = BotConfig(
         token=settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_url
     )
@@ -440,17 +443,15 @@ def web(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="defaults to WEB_PORT")] = None,
 ) -> None:
-    """The web server alone: Stripe webhooks at POST /stripe/webhook, /healthz (migrates first)."""
+    """The web server: console, Stripe webhooks, /healthz (migrates first); with
+    TELEGRAM_WEBHOOK_URL also Telegram's webhook and the bot itself."""
     import uvicorn
 
-    from console.app import create_app
-    from friends.wiring import web_services
+    from friends.web import web_app
 
     settings = Settings()
     _logging(settings)
-    uvicorn.run(
-        create_app(web_services(settings)), host=host, port=port or settings.web_port, log_level="info"
-    )
+    uvicorn.run(web_app(settings), host=host, port=port or settings.web_port, log_level="info")
 
 
 payments_app = typer.Typer(

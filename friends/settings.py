@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     #: Bot API server; set only to point the bot at a local emulator.
     telegram_api_url: str | None = None
+    #: Production: Telegram posts updates to the web server at this public HTTPS base URL
+    #: (setWebhook at start) instead of the bot polling. Unset: polling (local use, the demo).
+    telegram_webhook_url: str | None = None
+    #: How many connections Telegram may open to the webhook at once (1–100).
+    telegram_webhook_max_connections: int = 40
     database_url: str = f"sqlite:///{ROOT / 'var' / 'friends.db'}"
     rasa_url: str = "http://127.0.0.1:5005"
     #: Token for Rasa's HTTP API; generated for each run when unset.
