@@ -19,6 +19,7 @@ from telegram.ext import CallbackContext
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.context import BotServices, run_db, send_reply
+from bot.metrics import TELEGRAM_429
 from core.notices import Outgoing
 from core.services import outbox, relay
 
@@ -70,6 +71,7 @@ async def _send_one(bot: Bot, services: BotServices, item: Outgoing) -> int:
     try:
         message_id = await deliver(bot, services, item, log=False)
     except RetryAfter as err:
+        TELEGRAM_429.inc()
         with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta
             warnings.simplefilter("ignore", PTBDeprecationWarning)
             after = err.retry_after

@@ -16,6 +16,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.metrics import UPDATE_SECONDS, kind
+
 #: Updates in progress at once, over all chats (the rest wait in PTB's queue).
 MAX_CONCURRENT_UPDATES = 256
 
@@ -40,6 +42,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return len(self._locks)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        with UPDATE_SECONDS.labels(kind(update)).time():  # the wait for the chat's turn included
+            await self._in_order(update, coroutine)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         if key is None:
             await coroutine

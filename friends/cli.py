@@ -23,8 +23,9 @@ app.add_typer(bench_app, name="bench")
 
 
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from friends.ops import configure_logging
+
+    configure_logging(settings)
 
 
 @app.command()
@@ -131,6 +132,7 @@ def bot() -> None:
     from telegram import Update
 
     from bot.app import BotConfig, build_application
+    from friends import ops
     from friends.wiring import bot_services
 
     settings = Settings()
@@ -142,7 +144,12 @@ def bot() -> None:
     config = BotConfig(
         token=settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_url
     )
-    application = build_application(config, bot_services(settings))
+    services = bot_services(settings)
+    application = build_application(config, services)
+    ops.watch_backlog(services.uow, services.now)
+    ops.serve(
+        settings.bot_ops_port, lambda: application.running and ops.database_ready(services.uow, services.now)
+    )
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 

@@ -196,7 +196,8 @@ def web_process(settings: Settings, token: str, var: Path = VAR) -> Process:
 
 
 def bot_process(settings: Settings, token: str, var: Path = VAR) -> Process:
-    return Process("bot", [str(FRIENDS), "bot"], None, child_env(settings, token), var / "log" / "bot.log")
+    health = f"http://127.0.0.1:{settings.bot_ops_port}/healthz"
+    return Process("bot", [str(FRIENDS), "bot"], health, child_env(settings, token), var / "log" / "bot.log")
 
 
 def _port_taken(port: int) -> bool:

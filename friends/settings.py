@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     rasa_token: SecretStr | None = None
     action_server_port: int = 5055
     log_level: str = "INFO"
+    #: One JSON object per log line (for a log collector) instead of plain text.
+    log_json: bool = False
+    #: Log to this file, rotated at 10 MB with 5 old files kept (default: standard error).
+    log_file: Path | None = None
+    #: The polling bot's /healthz, /readyz and /metrics (127.0.0.1); the web server has its own.
+    bot_ops_port: int = 8081
     #: Booking rules (core.booking.BookingPolicy): how long a helper has to accept, how many
     #: helpers are asked at once (first to accept wins), when cancelling starts to cost.
     offer_minutes: float = 15

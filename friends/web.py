@@ -3,8 +3,11 @@ Telegram webhook (bot/webhook.py) with the bot's application running in this pro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import FastAPI
 
+from friends import ops
 from friends.settings import Settings
 
 
@@ -12,13 +15,21 @@ def web_app(settings: Settings) -> FastAPI:
     from console.app import create_app
     from friends.wiring import web_services
 
-    app = create_app(web_services(settings))
+    services = web_services(settings)
+    app = create_app(services)
+    bot_running: list[Callable[[], bool]] = []
     if settings.telegram_webhook_url and settings.telegram_bot_token:
-        with_telegram_webhook(app, settings)
+        bot_running.append(with_telegram_webhook(app, settings))
+    ops.watch_backlog(services.uow, services.now)
+
+    def ready() -> bool:
+        return all(running() for running in bot_running) and ops.database_ready(services.uow, services.now)
+
+    app.include_router(ops.router(ready))
     return app
 
 
-def with_telegram_webhook(app: FastAPI, settings: Settings) -> None:
+def with_telegram_webhook(app: FastAPI, settings: Settings) -> Callable[[], bool]:
     from bot import webhook
     from bot.app import BotConfig, build_application
     from friends.wiring import bot_services
@@ -32,3 +43,4 @@ def with_telegram_webhook(app: FastAPI, settings: Settings) -> None:
     application = build_application(config, bot_services(settings))
     app.include_router(webhook.router(application, hook))
     app.router.lifespan_context = webhook.lifespan(application, hook)
+    return lambda: application.running

@@ -16,6 +16,7 @@ from bot import dialogue
 from bot.callbacks import BadButton, PickCategory, PickHelper, RequestButton
 from bot.context import FriendsContext
 from bot.handlers import booking, helper
+from bot.metrics import RASA_SECONDS
 from core.errors import DomainError, NotInBerlin
 from core.geo import Location
 from core.intake import has_words, nlu_text
@@ -43,7 +44,8 @@ async def patiently(context: FriendsContext, chat_id: int, call: Awaitable[T]) -
 
     shown = asyncio.create_task(typing())
     try:
-        return await asyncio.wait_for(call, context.services.rasa_patience_s)
+        with RASA_SECONDS.time():
+            return await asyncio.wait_for(call, context.services.rasa_patience_s)
     finally:
         shown.cancel()
 

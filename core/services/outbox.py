@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -53,3 +54,19 @@ def retry_later(
         uow.outbox.retry_at(item.id, now + wait, error=error)
         uow.commit()
         return True
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What operators watch: messages not sent yet, how long the oldest waits, late timers."""
+
+    outbox_size: int
+    outbox_lag_s: float
+    overdue_timers: int
+
+
+def backlog(uow: UnitOfWork, *, now: datetime) -> Backlog:
+    with uow:
+        size, oldest = uow.outbox.backlog(now)
+        lag = (now - oldest).total_seconds() if oldest is not None else 0.0
+        return Backlog(size, max(lag, 0.0), uow.timers.overdue(now))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.language import Language
@@ -113,6 +113,16 @@ class SqlOutbox:
     def give_up(self, outbox_id: int, *, now: datetime, error: str) -> None:
         row = self.session.get_one(OutboxRow, outbox_id)
         row.next_attempt_at, row.error = None, error[:500]
+
+    def backlog(self, now: datetime) -> tuple[int, datetime | None]:
+        """Messages waiting to be sent (not given up) and when the oldest of them was queued."""
+        unsent = (OutboxRow.sent_at.is_(None)) & (
+            OutboxRow.error.is_(None) | OutboxRow.next_attempt_at.is_not(None)
+        )
+        size, oldest = self.session.execute(
+            select(func.count(OutboxRow.id), func.min(OutboxRow.created_at)).where(unsent)
+        ).one()
+        return int(size), oldest
 
     def booking_of_message(self, telegram_id: int, message_id: int) -> int | None:
         return self.session.scalar(
