@@ -174,6 +174,17 @@ def actions(port: Annotated[int | None, typer.Option(help="defaults to ACTION_SE
 
 
 @app.command()
+def rasa() -> None:
+    """Run the Rasa server alone, in the foreground (127.0.0.1, RASA_URL's port; trains first if needed)."""
+    from friends import processes
+
+    settings = Settings()
+    server = processes.rasa_process(settings, processes.rasa_token(settings))
+    os.chdir(processes.ROOT)
+    os.execve(server.argv[0], server.argv, server.env)
+
+
+@app.command()
 def chat(
     jsonl: Annotated[
         bool, typer.Option("--jsonl", help="batch mode: scenarios on stdin, results on stdout")
