@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from core.booking import Actor, Booking, BookingEvent, BookingState, Rating, Timer, TimerKind
 from core.categories import Category
 from core.chat import ChatFacts, RelayTarget
-from core.geo import Place
+from core.geo import Location, Place
 from core.helpers import Helper
 from core.ids import BookingId, Cents, CustomerId, HelperId, RequestId, TelegramUserId
 from core.intake import Customer, Problem, Request, RequestStatus
@@ -87,10 +87,12 @@ class Helpers(Protocol):
         *,
         max_static_cost: float | None = None,
         cheapest: int | None = None,
+        reaching: tuple[Location, float] | None = None,
     ) -> list[IndexEntry]:
         """Index entries in these grid cells; with max_static_cost only those whose rating and
         price cost (Ranking.static_cost) is at most that; with cheapest only that many, lowest
-        static cost first."""
+        static cost first; with reaching (a place, slack km) only helpers whose radius (plus the
+        slack) may reach the place (a database-side pre-filter: never drops one who does)."""
         ...
 
     def serving(self, category: Category, language: Language, district: str) -> list[IndexEntry]: ...
