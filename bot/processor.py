@@ -36,14 +36,24 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}  # chat → updates holding or waiting for its lock
+        self._watched: dict[int, asyncio.Future[None]] = {}  # update_id → done
+
+    def watch(self, update_id: int) -> asyncio.Future[None]:
+        """A future that is done when this update has been handled (the webhook waits on it)."""
+        return self._watched.setdefault(update_id, asyncio.get_running_loop().create_future())
 
     @property
     def busy_chats(self) -> int:
         return len(self._locks)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        with UPDATE_SECONDS.labels(kind(update)).time():  # the wait for the chat's turn included
-            await self._in_order(update, coroutine)
+        try:
+            with UPDATE_SECONDS.labels(kind(update)).time():  # the wait for the chat's turn included
+                await self._in_order(update, coroutine)
+        finally:
+            done = self._watched.pop(update.update_id, None) if isinstance(update, Update) else None
+            if done is not None and not done.done():
+                done.set_result(None)
 
     async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)

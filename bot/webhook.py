@@ -1,14 +1,18 @@
 """Webhook mode: Telegram posts updates to the web server instead of the bot polling for them.
 
 The route sits at a path that carries a secret and checks Telegram's
-X-Telegram-Bot-Api-Secret-Token header (403 without it). It answers 200 at once and hands the
-update to the application's queue: the same per-chat processor and the same claim-once start
-as with polling (bot.app.begin_update). The web server (friends/) includes the router and runs
-`lifespan` so that the application starts, registers the webhook, and stops with the server.
+X-Telegram-Bot-Api-Secret-Token header (403 without it). It hands the update to the
+application's queue: the same per-chat processor and the same claim-once start
+as with polling (bot.app.begin_update). The 200 waits (briefly) until the update was handled,
+so that Telegram delivers again what a killed process did not commit. The web server
+(friends/) includes the router and runs `lifespan`: the application starts, registers the
+webhook, and stops with the server.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -22,11 +26,16 @@ from fastapi import APIRouter, Request, Response
 from telegram import Update
 
 from bot.context import FriendsApp
+from bot.processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: A Telegram update is a few kilobytes; anything far larger is not one.
 MAX_BODY = 1_000_000
+#: The answer to Telegram waits this long for the update's first transaction: a relayed
+#: message is then committed before Telegram hears 200 (a kill before that: Telegram delivers
+#: it again). Longer work (a customer's text waiting for Rasa) is answered 200 meanwhile.
+ACK_WITHIN_S = 2.0
 #: Kinds of update the bot handles (setWebhook's allowed_updates).
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 
@@ -68,7 +77,12 @@ def router(application: FriendsApp, webhook: Webhook) -> APIRouter:
             update = None
         if update is None:
             return Response(status_code=400)
+        processor = application.update_processor
+        done = processor.watch(update.update_id) if isinstance(processor, PerChatUpdateProcessor) else None
         await application.update_queue.put(update)  # processed by the per-chat processor
+        if done is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(done), ACK_WITHIN_S)
         return Response(status_code=200)
 
     return routes
