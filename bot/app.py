@@ -33,7 +33,7 @@ from bot.jobs import fire_timers
 from bot.outbox import drain_outbox, send_now
 from bot.processor import PerChatUpdateProcessor
 from core.ids import TelegramUserId
-from core.services import chat, intake, outbox, support
+from core.services import chat, intake, support
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ async def begin_update(update: Update, context: FriendsContext) -> None:
         if not await context.call(intake.claim_update, source, update.update_id, now=now):
             raise ApplicationHandlerStop
         return
-    state = await context.call(chat.begin, arrival, now=now, lease=outbox.LEASE)
+    state = await context.call(chat.begin, arrival, now=now, lease=services.outbox_lease)
     if not state.fresh:
         raise ApplicationHandlerStop
     context.chat = state

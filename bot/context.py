@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -24,7 +24,7 @@ from core.notices import Reply
 from core.onboarding import Field
 from core.ports import PaymentProvider, UnitOfWork
 from core.relay import Prompt
-from core.services import booking, intake, onboarding, support
+from core.services import booking, intake, onboarding, outbox, support
 from core.services.chat import ChatState
 from core.texts import Catalog
 from gateways.offline_payments import OfflinePayments
@@ -51,6 +51,8 @@ class BotServices:
     #: Where database work runs: one thread for SQLite (one writer at a time, no lock waits),
     #: the default thread pool (None) for PostgreSQL.
     executor: Executor | None = None
+    #: A message being sent is leased this long; a process that died leaves it to the drain after.
+    outbox_lease: timedelta = outbox.LEASE
     #: How long a customer waits for Rasa before being told to try again (its own timeout is longer).
     rasa_patience_s: float = 6.0
 

@@ -51,7 +51,14 @@ async def drain(bot: Bot, services: BotServices) -> int:
     sent = 0
     async with _draining:
         while True:
-            items = await run_db(services, outbox.claim, services.uow(), now=services.now(), limit=BATCH)
+            items = await run_db(
+                services,
+                outbox.claim,
+                services.uow(),
+                now=services.now(),
+                limit=BATCH,
+                lease=services.outbox_lease,
+            )
             for item in items:
                 sent += await _send_one(bot, services, item)
             if len(items) < BATCH:

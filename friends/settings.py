@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     log_json: bool = False
     #: Log to this file, rotated at 10 MB with 5 old files kept (default: standard error).
     log_file: Path | None = None
+    #: Seconds a message being sent is leased to its sender; after a crash the drain sends it
+    #: once this has passed (longer than a send can take, 429 waits included).
+    outbox_lease_s: float = 60
     #: The polling bot's /healthz, /readyz and /metrics (127.0.0.1); the web server has its own.
     bot_ops_port: int = 8081
     #: Booking rules (core.booking.BookingPolicy): how long a helper has to accept, how many

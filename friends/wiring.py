@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -66,6 +66,7 @@ def database_executor(database_url: str) -> Executor | None:
 def bot_services(settings: Settings, uow: Callable[[], UnitOfWork] | None = None) -> BotServices:
     return BotServices(
         executor=database_executor(settings.database_url),
+        outbox_lease=timedelta(seconds=settings.outbox_lease_s),
         uow=uow or uow_factory(settings.database_url),
         places=place_index(),
         rasa=rasa_client(settings),

@@ -16,9 +16,9 @@ MAX_BACKOFF: Final = timedelta(minutes=5)
 MAX_ATTEMPTS: Final = 12
 
 
-def claim(uow: UnitOfWork, *, now: datetime, limit: int) -> list[Outgoing]:
+def claim(uow: UnitOfWork, *, now: datetime, limit: int, lease: timedelta = LEASE) -> list[Outgoing]:
     with uow:
-        items = uow.outbox.claim(now=now, limit=limit, lease=LEASE)
+        items = uow.outbox.claim(now=now, limit=limit, lease=lease)
         uow.commit()
         return items
 
