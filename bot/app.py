@@ -107,8 +107,8 @@ def _relayable(update: Update) -> chat.Relayable | None:
     message = update.message
     if message is None or filters.COMMAND.check_update(update):
         return None
-    if message.location is not None:
-        return chat.Relayable.LOCATION
+    if message.location is not None:  # a helper arriving checks in: the handlers decide
+        return None
     if message.photo:
         return chat.Relayable.PHOTO
     if RELAYED_MEDIA.check_update(update):

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from core.booking import Step
 from core.categories import Category, parse_category
 from core.language import Language
 
@@ -66,10 +67,10 @@ class PickLanguage:
 
 @dataclass(frozen=True)
 class RequestButton:
-    """A button about one request: more helpers ("mh"), change the request ("chg") or tell
-    me when someone is available ("ntf")."""
+    """A button about one request: more helpers ("mh"), change the request ("chg"), tell me
+    when someone is available ("ntf"), help by phone or video ("rem") or at my place ("ons")."""
 
-    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^(mh|chg|ntf):\d{1,12}$")
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^(mh|chg|ntf|rem|ons):\d{1,12}$")
     action: str
     request_id: int
 
@@ -128,25 +129,31 @@ class HelperButton:
 
 @dataclass(frozen=True)
 class BookingButton:
-    """A step of a booking: "bk:acc:12" (accept), "bk:ok:12:2" (agree to proposal 2),
-    "bk:r5:12" (five stars), "bk:rt:12:345" (message 345 is for job 12)…"""
+    """A step of a booking: "bk:acc:12" (accept job 12), "bk:ok:12:2" (agree to proposal 2),
+    "bk:r:12:5" (five stars), "bk:rt:12:345" (message 345 is for job 12)…"""
 
     PREFIX: ClassVar[str] = "bk"
-    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^bk:[a-z0-9_]{1,6}:\d{1,12}(:\d{1,12})?$")
-    action: str
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"^bk:[a-z_]{1,6}\d{0,3}:\d{1,12}(:\d{1,12})?$")
+    #: Buttons sent before steps were typed carried the value in the code ("bk:r5:12", "bk:d90:12").
+    _legacy: ClassVar[re.Pattern[str]] = re.compile(r"^([dr])(\d{1,3})$")
+    step: Step
     booking_id: int
     arg: int | None = None
 
     def encode(self) -> str:
         tail = "" if self.arg is None else f":{self.arg}"
-        return _checked(f"{self.PREFIX}:{self.action}:{self.booking_id}{tail}")
+        return _checked(f"{self.PREFIX}:{self.step}:{self.booking_id}{tail}")
 
     @classmethod
     def parse(cls, data: str) -> BookingButton:
         if not cls.pattern.match(data):
             raise BadButton(data)
-        _, action, booking_id, *arg = data.split(":")
-        return cls(action, int(booking_id), int(arg[0]) if arg else None)
+        _, code, booking_id, *arg = data.split(":")
+        if legacy := cls._legacy.match(code):
+            code, arg = legacy.group(1), [legacy.group(2)]
+        if code not in Step.__members__.values():
+            raise BadButton(data)
+        return cls(Step(code), int(booking_id), int(arg[0]) if arg else None)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.callbacks import (
@@ -13,6 +15,7 @@ from bot.callbacks import (
     PrivacyButton,
     RequestButton,
 )
+from core.booking import Step, StepChoice
 from core.categories import SERVICE_CATEGORIES
 from core.language import Language
 from core.notices import Choice, Reply
@@ -75,6 +78,9 @@ def onboarding_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup 
                 ]
             ]
         )
+    if field == "remote":
+        yes = _button(catalog, lang, "button.remote_yes", "ob", "yes")
+        return InlineKeyboardMarkup([[yes, _button(catalog, lang, "button.remote_no", "ob", "no")]])
     if field == "terms":
         return InlineKeyboardMarkup([[_button(catalog, lang, "button.accept_terms", "ob", "yes")]])
     if field in {"photo", "details", "description", "absences"}:
@@ -100,38 +106,34 @@ def profile_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup:
     return InlineKeyboardMarkup(rows)
 
 
+#: Steps laid out in one row (short labels: durations, stars); the others two to a row.
+ONE_ROW: Final = frozenset({Step.DURATION, Step.RATE})
+
+
+def step_label(choice: StepChoice, reply: Reply, lang: Language, catalog: Catalog) -> str:
+    if choice.step is Step.ROUTE:  # "Job #12 · Internet": one button per job
+        jobs = dict(job.split(":") for job in str(reply.params.get("jobs", "")).split(",") if ":" in job)
+        params = {"id": choice.booking_id or 0, "category": jobs.get(str(choice.booking_id), "none")}
+        return catalog.render("button.bk_rt", lang, params)
+    valued = choice.step in (Step.DURATION, Step.RATE)
+    return catalog.render(f"button.bk_{choice.step}{choice.arg if valued else ''}", lang, reply.params)
+
+
 def booking_markup(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
-    """The steps of a booking as buttons; "ok"/"no" carry the proposal they answer."""
-    if reply.key == "relay.which_job":
-        message = int(str(reply.params["message"]))
-        jobs = [job.split(":") for job in str(reply.params.get("jobs", "")).split(",") if job]
-        return InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        catalog.render("button.bk_rt", lang, {"id": job_id, "category": category}),
-                        callback_data=BookingButton("rt", int(job_id), message).encode(),
-                    )
-                ]
-                for job_id, category in jobs
-            ]
-        )
-    if reply.booking_id is None:
-        return None
-    proposal = reply.params.get("proposal")
+    """The steps offered in a booking message as buttons, laid out by step."""
     buttons = []
-    for action in str(reply.params.get("actions", "")).split(","):
-        if not action:
+    for choice in reply.steps:
+        booking_id = choice.booking_id or reply.booking_id
+        if booking_id is None:
             continue
-        arg = int(str(proposal)) if action in {"ok", "no"} and proposal is not None else None
-        label = catalog.render(f"button.bk_{action}", lang, reply.params)
-        buttons.append(
-            InlineKeyboardButton(label, callback_data=BookingButton(action, reply.booking_id, arg).encode())
-        )
+        data = BookingButton(choice.step, booking_id, choice.arg).encode()
+        buttons.append(InlineKeyboardButton(step_label(choice, reply, lang, catalog), callback_data=data))
     if not buttons:
         return None
-    if all(b.text[:1].isdigit() or b.text.startswith("⭐") for b in buttons):
-        return InlineKeyboardMarkup([buttons])  # stars and durations fit in one row
+    if all(c.step in ONE_ROW for c in reply.steps):
+        return InlineKeyboardMarkup([buttons])
+    if any(c.step is Step.ROUTE for c in reply.steps):
+        return InlineKeyboardMarkup([[b] for b in buttons])
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
@@ -152,7 +154,7 @@ def markup_for(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
                 for a in actions
             ]
         )
-    if Choice.BOOKING in reply.choices:
+    if reply.steps:
         return booking_markup(reply, lang, catalog)
     if Choice.ONBOARDING in reply.choices:
         return onboarding_markup(reply, lang, catalog)
@@ -188,7 +190,13 @@ def markup_for(reply: Reply, lang: Language, catalog: Catalog) -> Markup | None:
                 ]
             ]
         )
-    request_actions = (("notify_me", "ntf"), ("more_helpers", "mh"), ("change_request", "chg"))
+    request_actions = (
+        ("notify_me", "ntf"),
+        ("more_helpers", "mh"),
+        ("change_request", "chg"),
+        ("remote_help", "rem"),
+        ("on_site", "ons"),
+    )
     if reply.request_id is not None and any(Choice(a) in reply.choices for a, _ in request_actions):
         row = [
             InlineKeyboardButton(

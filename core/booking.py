@@ -19,6 +19,7 @@ from typing import Final
 from core.categories import Category
 from core.errors import DomainError
 from core.ids import BookingId, Cents, CustomerId, HelperId, RequestId
+from core.payments import PaymentState
 
 
 class BookingState(StrEnum):
@@ -64,68 +65,79 @@ class Trigger(StrEnum):
     REAUTHORISE = "reauthorise"  # the card hold was about to lapse before the visit: pay again
 
 
-S, T, A = BookingState, Trigger, Actor
 #: (state, trigger) → new state. Anything not listed is refused.
 TRANSITIONS: Final[dict[tuple[BookingState, Trigger], BookingState]] = {
-    (S.OFFERED, T.ACCEPT): S.ACCEPTED,
-    (S.OFFERED, T.DECLINE): S.DECLINED,
-    (S.OFFERED, T.EXPIRE): S.EXPIRED,
-    (S.OFFERED, T.WITHDRAW): S.WITHDRAWN,
-    (S.ACCEPTED, T.AGREE_TIME): S.SCHEDULED,
-    (S.SCHEDULED, T.AGREE_TIME): S.SCHEDULED,
-    (S.PAID, T.AGREE_TIME): S.PAID,
-    (S.CASH, T.AGREE_TIME): S.CASH,
-    (S.SCHEDULED, T.PAY_CARD): S.PAID,
-    (S.SCHEDULED, T.PAY_CASH): S.CASH,
-    (S.PAID, T.CHECK_IN): S.IN_PROGRESS,
-    (S.CASH, T.CHECK_IN): S.IN_PROGRESS,
-    (S.IN_PROGRESS, T.CHECK_OUT): S.DONE,
-    (S.DONE, T.CONFIRM): S.SETTLED,
-    (S.DONE, T.DISPUTE): S.DISPUTED,
-    (S.DISPUTED, T.RESOLVE): S.RESOLVED,
-    (S.SETTLED, T.REVEAL): S.RATED,
-    (S.PAID, T.REAUTHORISE): S.SCHEDULED,
-    **{(s, T.CANCEL): S.CANCELLED for s in (S.ACCEPTED, S.SCHEDULED, S.PAID, S.CASH)},
+    (BookingState.OFFERED, Trigger.ACCEPT): BookingState.ACCEPTED,
+    (BookingState.OFFERED, Trigger.DECLINE): BookingState.DECLINED,
+    (BookingState.OFFERED, Trigger.EXPIRE): BookingState.EXPIRED,
+    (BookingState.OFFERED, Trigger.WITHDRAW): BookingState.WITHDRAWN,
+    (BookingState.ACCEPTED, Trigger.AGREE_TIME): BookingState.SCHEDULED,
+    (BookingState.SCHEDULED, Trigger.AGREE_TIME): BookingState.SCHEDULED,
+    (BookingState.PAID, Trigger.AGREE_TIME): BookingState.PAID,
+    (BookingState.CASH, Trigger.AGREE_TIME): BookingState.CASH,
+    (BookingState.SCHEDULED, Trigger.PAY_CARD): BookingState.PAID,
+    (BookingState.SCHEDULED, Trigger.PAY_CASH): BookingState.CASH,
+    (BookingState.PAID, Trigger.CHECK_IN): BookingState.IN_PROGRESS,
+    (BookingState.CASH, Trigger.CHECK_IN): BookingState.IN_PROGRESS,
+    (BookingState.IN_PROGRESS, Trigger.CHECK_OUT): BookingState.DONE,
+    (BookingState.DONE, Trigger.CONFIRM): BookingState.SETTLED,
+    (BookingState.DONE, Trigger.DISPUTE): BookingState.DISPUTED,
+    (BookingState.DISPUTED, Trigger.RESOLVE): BookingState.RESOLVED,
+    (BookingState.SETTLED, Trigger.REVEAL): BookingState.RATED,
+    (BookingState.PAID, Trigger.REAUTHORISE): BookingState.SCHEDULED,
+    **{
+        (s, Trigger.CANCEL): BookingState.CANCELLED
+        for s in (BookingState.ACCEPTED, BookingState.SCHEDULED, BookingState.PAID, BookingState.CASH)
+    },
 }
 #: Who may pull which trigger.
 ACTORS: Final[dict[Trigger, frozenset[Actor]]] = {
-    T.ACCEPT: frozenset({A.HELPER}),
-    T.DECLINE: frozenset({A.HELPER}),
-    T.EXPIRE: frozenset({A.SYSTEM}),
-    T.WITHDRAW: frozenset({A.SYSTEM, A.CUSTOMER, A.SUPPORT}),
-    T.AGREE_TIME: frozenset({A.CUSTOMER}),
-    T.PAY_CARD: frozenset({A.CUSTOMER}),
-    T.PAY_CASH: frozenset({A.CUSTOMER}),
-    T.CHECK_IN: frozenset({A.HELPER}),
-    T.CHECK_OUT: frozenset({A.HELPER}),
-    T.CONFIRM: frozenset({A.CUSTOMER, A.SYSTEM, A.SUPPORT}),
-    T.DISPUTE: frozenset({A.CUSTOMER}),
-    T.RESOLVE: frozenset({A.SUPPORT}),
-    T.CANCEL: frozenset({A.CUSTOMER, A.HELPER, A.SUPPORT}),
-    T.REVEAL: frozenset({A.SYSTEM}),
-    T.REAUTHORISE: frozenset({A.SYSTEM}),
+    Trigger.ACCEPT: frozenset({Actor.HELPER}),
+    Trigger.DECLINE: frozenset({Actor.HELPER}),
+    Trigger.EXPIRE: frozenset({Actor.SYSTEM}),
+    Trigger.WITHDRAW: frozenset({Actor.SYSTEM, Actor.CUSTOMER, Actor.SUPPORT}),
+    Trigger.AGREE_TIME: frozenset({Actor.CUSTOMER}),
+    Trigger.PAY_CARD: frozenset({Actor.CUSTOMER}),
+    Trigger.PAY_CASH: frozenset({Actor.CUSTOMER}),
+    Trigger.CHECK_IN: frozenset({Actor.HELPER}),
+    Trigger.CHECK_OUT: frozenset({Actor.HELPER}),
+    Trigger.CONFIRM: frozenset({Actor.CUSTOMER, Actor.SYSTEM, Actor.SUPPORT}),
+    Trigger.DISPUTE: frozenset({Actor.CUSTOMER}),
+    Trigger.RESOLVE: frozenset({Actor.SUPPORT}),
+    Trigger.CANCEL: frozenset({Actor.CUSTOMER, Actor.HELPER, Actor.SUPPORT}),
+    Trigger.REVEAL: frozenset({Actor.SYSTEM}),
+    Trigger.REAUTHORISE: frozenset({Actor.SYSTEM}),
 }
 #: States in which customer and helper talk through the relay.
 RELAY_STATES: Final = frozenset(
     {
-        S.ACCEPTED,
-        S.SCHEDULED,
-        S.PAID,
-        S.CASH,
-        S.IN_PROGRESS,
-        S.DONE,
-        S.DISPUTED,
-        S.SETTLED,
-        S.RATED,
-        S.RESOLVED,
+        BookingState.ACCEPTED,
+        BookingState.SCHEDULED,
+        BookingState.PAID,
+        BookingState.CASH,
+        BookingState.IN_PROGRESS,
+        BookingState.DONE,
+        BookingState.DISPUTED,
+        BookingState.SETTLED,
+        BookingState.RATED,
+        BookingState.RESOLVED,
     }
 )
 #: States that are still in the helper's and customer's "current jobs".
 ACTIVE_STATES: Final = frozenset(
-    {S.OFFERED, S.ACCEPTED, S.SCHEDULED, S.PAID, S.CASH, S.IN_PROGRESS, S.DONE, S.DISPUTED}
+    {
+        BookingState.OFFERED,
+        BookingState.ACCEPTED,
+        BookingState.SCHEDULED,
+        BookingState.PAID,
+        BookingState.CASH,
+        BookingState.IN_PROGRESS,
+        BookingState.DONE,
+        BookingState.DISPUTED,
+    }
 )
 #: The visit is agreed: reminders and check-in apply.
-AGREED_STATES: Final = frozenset({S.SCHEDULED, S.PAID, S.CASH})
+AGREED_STATES: Final = frozenset({BookingState.SCHEDULED, BookingState.PAID, BookingState.CASH})
 
 
 class AlreadyDone(DomainError):
@@ -178,7 +190,7 @@ class Booking:
     proposal_no: int = 0
     proposed_start: datetime | None = None
     proposed_minutes: int | None = None
-    payment: str | None = None  # "card" or "cash"
+    payment: PaymentState | None = None
     payment_ref: str | None = None  # the provider's reference of the hold
     hold: Cents | None = None
     checked_in_at: datetime | None = None
@@ -202,6 +214,89 @@ class Booking:
         if self.checked_in_at is None or self.checked_out_at is None:
             return None
         return max(1, math.ceil((self.checked_out_at - self.checked_in_at) / timedelta(minutes=1)))
+
+
+class Step(StrEnum):
+    """What a person can do next in a booking (a button); the value is its short code."""
+
+    ACCEPT = "acc"
+    DECLINE = "dec"
+    PROPOSE = "prop"  # the helper proposes a time
+    DURATION = "d"  # arg: minutes
+    AGREE = "ok"  # arg: the proposal number
+    DISAGREE = "no"  # arg: the proposal number
+    RESCHEDULE = "resch"
+    PAY_CARD = "card"
+    PAY_CASH = "cash"
+    CHECK_IN = "in"
+    CHECK_OUT = "out"
+    CONFIRM_TIME = "ok_t"
+    DISPUTE = "disp"
+    CANCEL = "cx"  # asks to confirm, with the fee that applies now
+    CANCEL_CONFIRMED = "cxy"
+    KEEP = "keep"  # do not cancel / do not block
+    RATE = "r"  # arg: stars
+    SKIP_COMMENT = "skip"
+    REPORT = "rep"
+    BLOCK = "blk"  # asks to confirm
+    BLOCK_CONFIRMED = "blky"
+    CASH_RECEIVED = "cashok"
+    ROUTE = "rt"  # arg: the message that belongs to this job
+    ADDRESS = "adr"  # give or change the visit address
+    CHECK_IN_EARLY = "inok"  # yes, start now although it is long before the booked time
+
+
+#: Steps whose argument is part of what they mean (a button per value).
+VALUED_STEPS: Final = frozenset({Step.DURATION, Step.AGREE, Step.DISAGREE, Step.RATE, Step.ROUTE})
+#: The durations a helper can tap after typing the time (minutes).
+DURATIONS: Final = (60, 90, 120, 180)
+
+
+@dataclass(frozen=True)
+class StepChoice:
+    """One step offered to a person, with its argument where the step needs one."""
+
+    step: Step
+    arg: int | None = None
+    booking_id: int | None = None  # the booking it acts on, when not the message's own
+
+
+def choices(*steps: Step | StepChoice) -> tuple[StepChoice, ...]:
+    return tuple(s if isinstance(s, StepChoice) else StepChoice(s) for s in steps)
+
+
+STAR_CHOICES: Final = tuple(StepChoice(Step.RATE, n) for n in range(1, 6))
+DURATION_CHOICES: Final = tuple(StepChoice(Step.DURATION, m) for m in DURATIONS)
+
+#: The steps that fit a booking's state, per side (the /jobs card, reminders).
+_HELPER_STEPS: Final[dict[BookingState, tuple[Step, ...]]] = {
+    BookingState.OFFERED: (Step.ACCEPT, Step.DECLINE),
+    BookingState.ACCEPTED: (Step.PROPOSE, Step.CANCEL, Step.REPORT),
+    BookingState.SCHEDULED: (Step.PROPOSE, Step.CANCEL, Step.REPORT),
+    BookingState.PAID: (Step.CHECK_IN, Step.PROPOSE, Step.CANCEL, Step.REPORT),
+    BookingState.CASH: (Step.CHECK_IN, Step.PROPOSE, Step.CANCEL, Step.REPORT),
+    BookingState.IN_PROGRESS: (Step.CHECK_OUT, Step.REPORT),
+}
+_CUSTOMER_STEPS: Final[dict[BookingState, tuple[Step, ...]]] = {
+    BookingState.ACCEPTED: (Step.CANCEL, Step.REPORT),
+    BookingState.SCHEDULED: (Step.PAY_CARD, Step.PAY_CASH, Step.ADDRESS, Step.RESCHEDULE, Step.CANCEL),
+    BookingState.PAID: (Step.ADDRESS, Step.RESCHEDULE, Step.CANCEL, Step.REPORT),
+    BookingState.CASH: (Step.ADDRESS, Step.RESCHEDULE, Step.CANCEL, Step.REPORT),
+    BookingState.IN_PROGRESS: (Step.REPORT,),
+    BookingState.DONE: (Step.CONFIRM_TIME, Step.DISPUTE),
+}
+_BLOCKABLE: Final = frozenset(
+    {BookingState.ACCEPTED, BookingState.SCHEDULED, BookingState.PAID, BookingState.CASH}
+)
+
+
+def steps_for(booking: Booking, role: Actor) -> tuple[StepChoice, ...]:
+    """The steps that fit a booking's state for one side; blocking while the relay is open."""
+    table = _HELPER_STEPS if role is Actor.HELPER else _CUSTOMER_STEPS
+    found = table.get(booking.state, ())
+    if booking.relay_open and booking.state in _BLOCKABLE:
+        found += (Step.BLOCK,)
+    return choices(*found)
 
 
 @dataclass(frozen=True)

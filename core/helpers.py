@@ -96,6 +96,7 @@ class Helper:
     terms_accepted: bool = False
     stripe_account: str | None = None  # a connected (Express) account for card payouts
     payouts_ready: bool = False  # Stripe says the account can receive charges and payouts
+    remote: bool = False  # also helps remotely, by phone or a video call with screen sharing
 
     @property
     def picture(self) -> str:

@@ -80,13 +80,20 @@ def bayesian_rating(rating_sum: int, rating_count: int, ranking: Ranking = RANKI
 
 
 def eligible(
-    helper: Helper, *, category: Category, language: Language, place: Place, slack_km: float = 0.0
+    helper: Helper,
+    *,
+    category: Category,
+    language: Language,
+    place: Place,
+    slack_km: float = 0.0,
+    remote: bool = False,
 ) -> bool:
+    """Remote help (phone or video) needs a helper who offers it, wherever they live."""
     return (
         helper.matchable
         and category in helper.skills
         and language in helper.languages
-        and helper.covers(place, slack_km=slack_km)
+        and (helper.remote if remote else helper.covers(place, slack_km=slack_km))
     )
 
 
@@ -111,18 +118,20 @@ def rank(
     limit: int = 3,
     slack_km: float = 0.0,
     skip: frozenset[int] = frozenset(),
+    remote: bool = False,
 ) -> list[Candidate]:
-    """The best `limit` eligible helpers, best first; equal scores are ordered by helper id."""
+    """The best `limit` eligible helpers, best first; equal scores are ordered by helper id.
+    Remote help has no travel: distance neither filters nor counts."""
     found = []
     for helper in helpers:
         if helper.id in skip or not eligible(
-            helper, category=category, language=language, place=place, slack_km=slack_km
+            helper, category=category, language=language, place=place, slack_km=slack_km, remote=remote
         ):
             continue
         next_free = helper.availability.next_free(now)
         if next_free is None:
             continue
-        distance = helper.home.km_to(place.location)
+        distance = 0.0 if remote else helper.home.km_to(place.location)
         rating = bayesian_rating(helper.rating_sum, helper.rating_count)
         found.append(
             Candidate(

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.booking import Step, StepChoice
 from core.language import Language
 
 
@@ -17,10 +18,11 @@ class Choice(StrEnum):
     MORE_HELPERS = "more_helpers"
     CHANGE_REQUEST = "change_request"
     NOTIFY_ME = "notify_me"  # tell me when a helper becomes available
+    REMOTE = "remote_help"  # help by phone or video call instead
+    ON_SITE = "on_site"  # help at my place after all
     ONBOARDING = "onboarding"  # the buttons of the registration field being asked
     PROFILE_MENU = "profile_menu"  # edit fields, pause or resume
     PRIVACY = "privacy"  # consent and data buttons in params["actions"] ("yes,notice")
-    BOOKING = "booking"  # the booking steps in params["actions"] ("acc,dec"), for reply.booking_id
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Reply:
     request_id: int | None = None  # the request the choices act on
     helper_id: int | None = None  # the helper a card shows
     booking_id: int | None = None  # the booking the choices act on
+    steps: tuple[StepChoice, ...] = ()  # booking steps offered, acting on booking_id
 
     def as_payload(self) -> dict[str, object]:
         """The JSON shape that travels between processes (Rasa custom payloads)."""
@@ -41,6 +44,7 @@ class Reply:
             "request_id": self.request_id,
             "helper_id": self.helper_id,
             "booking_id": self.booking_id,
+            "steps": [[str(c.step), c.arg, c.booking_id] for c in self.steps],
         }
 
     @classmethod
@@ -50,6 +54,7 @@ class Reply:
         request_id = payload.get("request_id")
         helper_id = payload.get("helper_id")
         booking_id = payload.get("booking_id")
+        steps = payload.get("steps") or []
         return cls(
             key=str(payload["key"]),
             params=dict(params) if isinstance(params, Mapping) else {},
@@ -59,7 +64,17 @@ class Reply:
             request_id=request_id if isinstance(request_id, int) else None,
             helper_id=helper_id if isinstance(helper_id, int) else None,
             booking_id=booking_id if isinstance(booking_id, int) else None,
+            steps=tuple(_step_choices(steps)),
         )
+
+
+def _step_choices(raw: object) -> list[StepChoice]:
+    found = []
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, list) and len(item) == 3 and item[0] in Step.__members__.values():
+            arg, booking_id = (v if isinstance(v, int) else None for v in item[1:])
+            found.append(StepChoice(Step(item[0]), arg, booking_id))
+    return found
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class Field(StrEnum):
     RADIUS = "radius"
     DISTRICTS = "districts"  # only asked when they serve whole districts instead of a radius
     LANGUAGES = "languages"
+    REMOTE = "remote"  # do they also help by phone or video (customers anywhere in Berlin)
     DAYS = "days"
     HOURS = "hours"
     ABSENCES = "absences"
@@ -47,6 +48,7 @@ EDITABLE: Final = (
     Field.RATE,
     Field.AREA,
     Field.LANGUAGES,
+    Field.REMOTE,
     Field.DAYS,
     Field.ABSENCES,
 )

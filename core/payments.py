@@ -26,6 +26,18 @@ DEFAULT_FEE_PERCENT: Final = 20
 HOLD_DAYS: Final = 6
 
 
+class PaymentState(StrEnum):
+    """How a booking is paid (Booking.payment); the values are what the database holds."""
+
+    HELD = "card"  # the card is authorised; the actual amount is captured after the job
+    CHARGED = "charged"  # charged outright (a method that cannot hold); the rest refunded after
+    CASH = "cash"
+
+    @property
+    def by_card(self) -> bool:
+        return self is not PaymentState.CASH
+
+
 class LedgerKind(StrEnum):
     AUTHORISED = "authorised"  # a hold was placed: no money moved yet
     CAPTURED = "captured"  # taken from the customer

@@ -56,6 +56,7 @@ class PromptKind(StrEnum):
     COMMENT = "comment"  # an optional comment after the stars
     REPORT = "report"  # what went wrong
     ROUTE = "route"  # which job a message is for (data: the message id)
+    ADDRESS = "address"  # where the helper rings (the customer, after agreeing a time)
 
 
 @dataclass(frozen=True)

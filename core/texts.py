@@ -12,7 +12,7 @@ from core.language import Language
 from core.timezone import BERLIN
 
 #: Parameters whose values are themselves keys of the catalog ({category} → "category.pc").
-TRANSLATED_PARAMS = {"category": "category"}
+TRANSLATED_PARAMS = {"category": "category", "remote": "profile"}
 WEEKDAYS = {
     Language.DE: ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
     Language.EN: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),

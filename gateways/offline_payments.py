@@ -61,6 +61,9 @@ class OfflinePayments:
         if self._once("release", idempotency_key, 0):
             self._payments.setdefault(reference, _Payment(held=0)).status = "canceled"
 
+    def expire_checkout(self, checkout: str, *, idempotency_key: str) -> None:
+        self.calls.append(("expire", idempotency_key, 0))  # offline pages hold at once: none stays open
+
     def refund(self, reference: str, amount: Cents, *, idempotency_key: str) -> str:
         if self._once("refund", idempotency_key, amount):
             self._payments.setdefault(reference, _Payment(held=0)).refunded += amount

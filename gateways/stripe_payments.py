@@ -100,6 +100,11 @@ class StripePayments:
         if intent.status in CANCELABLE:
             self.client.v1.payment_intents.cancel(reference, options={"idempotency_key": idempotency_key})
 
+    def expire_checkout(self, checkout: str, *, idempotency_key: str) -> None:
+        session = self.client.v1.checkout.sessions.retrieve(checkout)
+        if session.status == "open":  # a completed one is handled by its webhook; an expired one is done
+            self.client.v1.checkout.sessions.expire(checkout, options={"idempotency_key": idempotency_key})
+
     def refund(self, reference: str, amount: Cents, *, idempotency_key: str) -> str:
         intent = self.client.v1.payment_intents.retrieve(reference)
         params: dict[str, Any] = {"payment_intent": reference, "amount": amount}

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.payments import LedgerKind, PaymentState
 from core.timezone import BERLIN
 from storage.rows.bookings import BookingEventRow, BookingRow
 from storage.rows.customers import ChatMessageRow, CustomerRow
@@ -392,14 +393,14 @@ class Queries:
             i = day(at)
             if i is None:
                 continue
-            if kind in {"captured", "cash"}:
+            if kind in {LedgerKind.CAPTURED, LedgerKind.CASH}:
                 revenue[i] += cents
-            elif kind == "refunded":
+            elif kind == LedgerKind.REFUNDED:
                 revenue[i] -= cents
-            elif kind == "fee":
+            elif kind == LedgerKind.FEE:
                 fee[i] += cents
         booked = {b.request_id for b in bookings if b.id in accepted}
-        paid = {b.request_id for b in bookings if b.payment in {"card", "charged", "cash"}}
+        paid = {b.request_id for b in bookings if b.payment in set(PaymentState)}
         return Stats(
             days=[d.strftime("%d.%m.") for d in labels],
             requests_by_category=by_category,

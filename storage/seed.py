@@ -123,6 +123,7 @@ def demo_helpers(count: int, places: PlaceIndex, *, seed: int = 7) -> Iterator[H
             rating_count=count_ratings,
             adult=True,  # demo helpers went through the whole registration
             terms_accepted=True,
+            remote=n % 3 == 0,  # a third also help by phone or video (no draw: the rest stays as seeded)
         )
 
 

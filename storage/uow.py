@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.repositories.addresses import SqlAddresses
 from storage.repositories.bookings import SqlBookings
 from storage.repositories.chats import SqlChats
 from storage.repositories.customers import SqlChatLog, SqlCustomers
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     chat: SqlChatLog
     chats: SqlChats
     privacy: SqlPrivacy
+    addresses: SqlAddresses
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
         self.chat = SqlChatLog(self._session)
         self.chats = SqlChats(self._session)
         self.privacy = SqlPrivacy(self._session)
+        self.addresses = SqlAddresses(self._session)
         return self
 
     def __exit__(

@@ -167,7 +167,14 @@ def nlu_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NluStack]:
 
 
 def top_helper(
-    uow: Callable[[], UnitOfWork], telegram_id: int, name: str, postcode: str, language: str, rate: int = 700
+    uow: Callable[[], UnitOfWork],
+    telegram_id: int,
+    name: str,
+    postcode: str,
+    language: str,
+    rate: int = 700,
+    *,
+    remote: bool = False,
 ) -> Helper:
     """Register a verified helper at a postcode's centre, cheap, free all week and rated 5.0 fifty
     times: for the customers there, they come first."""
@@ -195,6 +202,7 @@ def top_helper(
                 rating_count=50,
                 adult=True,
                 terms_accepted=True,
+                remote=remote,
             ),
             now=datetime.now(UTC),
         )

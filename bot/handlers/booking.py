@@ -12,11 +12,12 @@ from bot.context import FriendsContext
 from bot.outbox import drain
 from core.booking import AlreadyDone
 from core.errors import DomainError
+from core.geo import Location
 from core.ids import TelegramUserId
 from core.notices import Reply
 from core.relay import Incoming, MessageKind, PromptKind
 from core.schedule import parse_minutes, parse_proposal
-from core.services import booking, payments, relay
+from core.services import booking, buttons, payments, relay
 
 log = logging.getLogger(__name__)
 
@@ -46,78 +47,26 @@ async def on_payouts(update: Update, context: FriendsContext) -> None:
 
 
 async def on_booking_button(update: Update, context: FriendsContext) -> None:
+    """A booking step pressed: its use case (core.services.buttons), then the buttons are spent."""
     query = update.callback_query
     assert query is not None and query.data is not None
     customer = await context.customer(update)
     services = context.services
-    me, now, source = TelegramUserId(customer.telegram_id), services.now(), f"tg:{update.update_id}"
-    money = {"policy": services.policy, "payments": services.payments}
     try:
         button = BookingButton.parse(query.data)
-        b, a = button.booking_id, button.action
-        if a in {"acc", "dec"}:
-            await context.call(
-                booking.answer_offer, me, b, accept=a == "acc", now=now, policy=services.policy, source=source
-            )
-        elif a == "prop":
-            await context.call(booking.ask_proposal, me, b, now=now)
-        elif a.startswith("d") and a[1:].isdigit():
-            await context.call(booking.duration_chosen, me, b, int(a[1:]), now=now)
-        elif a in {"ok", "no"} and button.arg is not None:
-            await context.call(
-                booking.answer_proposal,
-                me,
-                b,
-                button.arg,
-                agree=a == "ok",
-                now=now,
-                policy=services.policy,
-                source=source,
-            )
-        elif a == "resch":
-            await context.call(booking.ask_reschedule, me, b, now=now)
-        elif a in {"card", "cash"}:
-            await context.call(booking.pay, me, b, method=a, now=now, source=source, **money)
-        elif a == "in":
-            await context.call(booking.check_in, me, b, now=now, source=source)
-        elif a == "out":
-            await context.call(booking.check_out, me, b, now=now, policy=services.policy, source=source)
-        elif a == "ok_t":
-            await context.call(booking.confirm_time, me, b, now=now, source=source, **money)
-        elif a == "disp":
-            await context.call(booking.dispute, me, b, now=now, source=source)
-        elif a == "cx":
-            await context.call(booking.ask_cancel, me, b, now=now, policy=services.policy)
-        elif a == "cxy":
-            await context.call(booking.cancel, me, b, now=now, source=source, **money)
-        elif a == "keep":
-            await context.call(booking.jobs, me, now=now)
-        elif a.startswith("r") and a[1:].isdigit():
-            await context.call(booking.rate, me, b, int(a[1:]), now=now, policy=services.policy)
-        elif a == "skip":
-            await context.call(booking.skip_comment, me, b, now=now)
-        elif a == "rep":
-            await context.call(relay.ask_report, me, b, now=now)
-        elif a == "blk":
-            await context.call(relay.ask_block, me, b, now=now)
-        elif a == "blky":
-            await context.call(relay.block, me, b, now=now, **money)
-        elif a == "cashok":
-            await context.call(payments.cash_received, me, b, now=now, policy=services.policy)
-        elif a == "rt" and button.arg is not None:
-            await context.call(relay.route_to, me, b, button.arg, now=now)
-        else:
-            raise BadButton(query.data)
+        press = buttons.Press(
+            TelegramUserId(customer.telegram_id), button.booking_id, button.step, button.arg,
+            services.now(), services.policy, services.payments, f"tg:{update.update_id}",
+        )  # fmt: skip
+        await context.call(buttons.press, press)
     except AlreadyDone as err:
         await query.answer(context.text(customer, err.key), show_alert=True)
         await _take_buttons_away(query.message)
         return
     except (BadButton, DomainError) as err:
         key = err.key if isinstance(err, DomainError) else "button_press.unknown"
-        await query.answer(
-            context.text(customer, key, **(err.params if isinstance(err, DomainError) else {})),
-            show_alert=True,
-        )
+        params = err.params if isinstance(err, DomainError) else {}
+        await query.answer(context.text(customer, key, **params), show_alert=True)
         return
     await query.answer()
     await _take_buttons_away(query.message)
@@ -191,6 +140,19 @@ async def answered_prompt(update: Update, context: FriendsContext, text: str) ->
                 await context.send(customer, [Reply("booking.duration_not_understood")])
                 return True
             await context.call(booking.duration_typed, me, prompt, minutes, now=now)
+        elif prompt.kind is PromptKind.ADDRESS:
+            services = context.services
+            taken = await context.call(
+                booking.give_address,
+                me,
+                prompt,
+                text,
+                now=now,
+                places=services.places,
+                policy=services.policy,
+            )
+            if not taken and await relayed(update, context):  # not an address: a message for the helper
+                return True
         elif prompt.kind is PromptKind.COMMENT:
             await context.call(booking.comment, me, prompt, text, now=now)
         elif prompt.kind is PromptKind.REPORT:
@@ -209,6 +171,12 @@ async def relayed(update: Update, context: FriendsContext) -> bool:
     given = incoming(message)
     if given is None:
         return False
+    if message.location is not None and await context.call(  # a helper arriving: the check-in
+        booking.arrived, given.telegram_id, Location(message.location.latitude, message.location.longitude),
+        now=context.services.now(),
+    ):  # fmt: skip
+        await flush(context)
+        return True
     if not await context.call(relay.relay, given, now=context.services.now()):
         return False
     await flush(context)

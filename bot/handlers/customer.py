@@ -209,7 +209,7 @@ async def on_pick_helper(update: Update, context: FriendsContext) -> None:
 
 
 async def on_request_button(update: Update, context: FriendsContext) -> None:
-    """More helpers, change the request, or tell me when someone is available."""
+    """More helpers, change the request, tell me when someone is available, or remote help."""
     query = update.callback_query
     assert query is not None and query.data is not None
     customer = await context.customer(update)
@@ -222,6 +222,10 @@ async def on_request_button(update: Update, context: FriendsContext) -> None:
             )
         elif button.action == "ntf":
             replies = await context.call(matching.notify_me, customer.id, button.request_id, now=now)
+        elif button.action in {"rem", "ons"}:  # remote help, or at my place after all
+            replies = await context.call(
+                matching.choose_mode, customer.id, button.request_id, remote=button.action == "rem", now=now
+            )
         else:
             replies = await context.call(intake.change_request, customer.id, button.request_id, now=now)
     except (BadButton, DomainError) as err:

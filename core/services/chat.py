@@ -40,7 +40,6 @@ class Relayable(StrEnum):
     """Which handler a message would reach, for the relay-first rules of each."""
 
     TEXT = "text"
-    LOCATION = "location"
     PHOTO = "photo"
     MEDIA = "media"
 
@@ -153,8 +152,6 @@ def _relays_first(arrival: Arrival, state: ChatState) -> bool:
     kind = arrival.relayable
     if kind is Relayable.TEXT:
         return state.field is None and state.answer_awaited is None
-    if kind is Relayable.LOCATION:
-        return state.field is not Field.AREA and not state.awaits_place
     if kind is Relayable.PHOTO:
         return state.field is not Field.PHOTO
     return kind is Relayable.MEDIA

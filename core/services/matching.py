@@ -23,6 +23,8 @@ RINGS_KM: Final = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0, MAX_RADIUS_KM + WIDEN_KM)
 BATCH: Final = 8
 #: In a ring searched before there are `limit` candidates: this many best-rated, cheapest first.
 FIRST_LOOK: Final = 16
+#: Remote help: this many best-rated, cheapest helpers compete on availability.
+REMOTE_LOOK: Final = 40
 
 
 def find_candidates(
@@ -125,8 +127,30 @@ def propose(
         )
 
 
-def find_or_widen(uow: UnitOfWork, *, widen: bool, **search: Any) -> tuple[list[Candidate], bool]:
-    """Inside a transaction: find_candidates, and once more WIDEN_KM wider when nobody was found."""
+def find_remote(
+    uow: UnitOfWork,
+    *,
+    category: Category,
+    language: Language,
+    place: Place,
+    now: datetime,
+    limit: int = 3,
+    skip: frozenset[int] = frozenset(),
+) -> list[Candidate]:
+    """The best `limit` helpers for remote help, anywhere in Berlin: the best-rated, cheapest
+    REMOTE_LOOK of them compete on how soon they are free. Call inside an open unit of work."""
+    entries = uow.helpers.remote(category, language, cheapest=REMOTE_LOOK + len(skip))
+    helpers = uow.helpers.many([e.helper_id for e in entries if e.helper_id not in skip])
+    return rank(helpers, category=category, language=language, place=place, now=now, limit=limit, remote=True)
+
+
+def find_or_widen(
+    uow: UnitOfWork, *, widen: bool, remote: bool = False, **search: Any
+) -> tuple[list[Candidate], bool]:
+    """Inside a transaction: find_candidates, and once more WIDEN_KM wider when nobody was found
+    (remote help: find_remote, which has no distance to widen)."""
+    if remote:
+        return find_remote(uow, **search), False
     found = find_candidates(uow, **search)
     if found or not widen:
         return found, False
@@ -158,22 +182,43 @@ def offer_helpers(
             now=now,
             skip=frozenset(shown) if more else frozenset(),
             widen=not more,
+            remote=request.remote,
         )
         uow.offers.record(request_id, [c.helper.id for c in found if c.helper.id not in shown], now=now)
         uow.commit()
+    switch = Choice.ON_SITE if request.remote else Choice.REMOTE
     if not found:
         if more:
-            return [Reply("match.no_more", choices=(Choice.CHANGE_REQUEST,), request_id=request_id)]
-        return [Reply("match.none", choices=(Choice.NOTIFY_ME, Choice.CHANGE_REQUEST), request_id=request_id)]
-    replies = [Reply("match.intro_widened" if widened else "match.intro", {"count": len(found)})]
-    replies += [card(c, request_id) for c in found]
-    replies.append(
-        Reply("match.next_step", choices=(Choice.MORE_HELPERS, Choice.CHANGE_REQUEST), request_id=request_id)
-    )
+            return [Reply("match.no_more", choices=(Choice.CHANGE_REQUEST, switch), request_id=request_id)]
+        choices = (Choice.NOTIFY_ME, Choice.CHANGE_REQUEST, switch)
+        return [
+            Reply(
+                "match.none_remote" if request.remote else "match.none",
+                choices=choices,
+                request_id=request_id,
+            )
+        ]
+    intro = "match.intro_remote" if request.remote else "match.intro_widened" if widened else "match.intro"
+    replies = [Reply(intro, {"count": len(found)})]
+    replies += [card(c, request_id, remote=request.remote) for c in found]
+    next_step = (Choice.MORE_HELPERS, Choice.CHANGE_REQUEST, switch)
+    replies.append(Reply("match.next_step", choices=next_step, request_id=request_id))
     return replies
 
 
-def card(candidate: Candidate, request_id: RequestId) -> Reply:
+def choose_mode(
+    uow: UnitOfWork, customer_id: CustomerId, request_id: RequestId, *, remote: bool, now: datetime
+) -> list[Reply]:
+    """The customer wants help remotely (by phone or video) instead of at their place, or back:
+    the request says so, and the best helpers for that are shown."""
+    with uow:
+        searching_request(uow, customer_id, request_id)
+        uow.requests.set_remote(request_id, remote, now=now)
+        uow.commit()
+    return offer_helpers(uow, customer_id, request_id, now=now)
+
+
+def card(candidate: Candidate, request_id: RequestId, *, remote: bool = False) -> Reply:
     helper = candidate.helper
     params: dict[str, str | int] = {
         "name": helper.name,
@@ -186,7 +231,7 @@ def card(candidate: Candidate, request_id: RequestId) -> Reply:
         "when": candidate.next_free.isoformat(),
     }
     params["photo"] = helper.picture
-    key = "match.card" if helper.rating_count else "match.card_new"
+    key = ("match.card" if helper.rating_count else "match.card_new") + ("_remote" if remote else "")
     return Reply(key, params, choices=(Choice.PICK_HELPER,), request_id=request_id, helper_id=helper.id)
 
 

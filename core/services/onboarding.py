@@ -189,6 +189,7 @@ def profile_replies(helper: Helper) -> list[Reply]:
         "languages": ",".join(sorted(str(lang) for lang in helper.languages)),
         "days": ",".join(str(d) for d in days),
         "hours": f"{first.start:%H:%M}–{first.end:%H:%M}" if first else "–",
+        "remote": "remote_yes" if helper.remote else "remote_no",
         "status": str(helper.status)
         if helper.status is not HelperStatus.ACTIVE or helper.verified
         else "unverified",
@@ -237,6 +238,10 @@ def _apply(helper: Helper, field: Field, given: Answer, *, now: datetime) -> tup
         return replace(helper, home=given.place.location, districts=district), True
     if field is Field.RADIUS:
         return _radius(helper, given.button), True
+    if field is Field.REMOTE:
+        if given.button not in {"yes", "no"}:
+            raise WrongKindOfAnswer()
+        return replace(helper, remote=given.button == "yes"), True
     if field in {Field.ADULT, Field.TERMS}:
         if given.button not in {"yes", "no"}:
             raise WrongKindOfAnswer()

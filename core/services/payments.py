@@ -10,7 +10,7 @@ rows are written in the same transaction as the booking's state.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from core.booking import (
     Actor,
@@ -19,36 +19,25 @@ from core.booking import (
     BookingPolicy,
     BookingState,
     NotNow,
-    TimerKind,
-    Trigger,
-    decide,
+    Step,
 )
 from core.errors import DomainError
 from core.ids import BookingId, Cents, HelperId, TelegramUserId
-from core.notices import Choice, Reply
+from core.notices import Reply
 from core.payments import (
-    HOLD_DAYS,
     LedgerEntry,
     LedgerKind,
+    PaymentState,
     ProviderEvent,
-    application_fee,
     capture_entries,
     cash_entries,
-    refund_entries,
     split,
     totals_of,
 )
-from core.ports import PaymentProvider, UnitOfWork
+from core.ports import PaymentProvider, ProviderPayment, UnitOfWork
 from core.services import steps
+from core.services.booking.money import card_held_in, refund_in
 from core.staff import StaffMember
-
-S, T, A = BookingState, Trigger, Actor
-#: Card payment states on the booking (Booking.payment).
-HELD, CHARGED, CASH = "card", "charged", "cash"
-
-
-class CardNotAvailable(DomainError):
-    key = "booking.card_unavailable"
 
 
 class NotACardPayment(DomainError):
@@ -56,254 +45,6 @@ class NotACardPayment(DomainError):
 
 
 # --- card: start, hold, capture, release --------------------------------------------------------
-
-
-def start_card_in(
-    uow: UnitOfWork,
-    booking: Booking,
-    *,
-    now: datetime,
-    policy: BookingPolicy,
-    payments: PaymentProvider,
-    source: str,
-) -> Booking:
-    """The customer chose card: a hold for the estimate plus a buffer. Offline providers hold
-    at once; a real one sends the customer to its payment page, and the hold arrives by webhook."""
-    decide(booking.state, T.PAY_CARD, A.CUSTOMER)
-    helper = uow.helpers.get(booking.helper_id)
-    assert helper is not None and booking.estimate is not None
-    destination = helper.stripe_account if helper.payouts_ready else None
-    if payments.live and destination is None and policy.card_needs_connected_helper:
-        raise CardNotAvailable(name=helper.name)
-    hold = policy.hold_for(booking.estimate)
-    _, fee = split(hold, policy.fee_percent)
-    checkout = payments.checkout(
-        booking_id=booking.id,
-        amount=hold,
-        fee=fee,
-        destination=destination,
-        description=f"Service Friends #{booking.id} · {helper.name}",
-        idempotency_key=f"booking-{booking.id}-checkout-{booking.proposal_no}",
-    )
-    if checkout.url is None:
-        return card_held_in(
-            uow,
-            booking,
-            reference=checkout.reference,
-            amount=hold,
-            now=now,
-            policy=policy,
-            payments=payments,
-            source=source,
-        )
-    pending = uow.bookings.save(replace(booking, checkout_id=checkout.reference))
-    steps.note(uow, pending, "checkout_opened", A.CUSTOMER, now, checkout.reference)
-    params = {**steps.params(uow, pending), "hold": hold, "url": checkout.url}
-    steps.tell(uow, pending, A.CUSTOMER, Reply("booking.pay_by_card", params, booking_id=pending.id), now)
-    return pending
-
-
-def card_held_in(
-    uow: UnitOfWork,
-    booking: Booking,
-    *,
-    reference: str,
-    amount: Cents,
-    now: datetime,
-    policy: BookingPolicy,
-    payments: PaymentProvider,
-    source: str,
-    charged: bool = False,
-) -> Booking:
-    """The card is authorised (or, for methods that cannot hold, charged): the booking is paid."""
-    helper_id = booking.helper_id
-    expires = now + timedelta(days=HOLD_DAYS)
-    paid = steps.move(
-        uow,
-        booking,
-        T.PAY_CARD,
-        A.CUSTOMER,
-        now=now,
-        source=source,
-        payment=CHARGED if charged else HELD,
-        payment_ref=reference,
-        hold=amount,
-        hold_expires_at=None if charged else expires,
-    )
-    if charged:
-        uow.ledger.add(
-            capture_entries(
-                paid.id,
-                helper_id,
-                amount=amount,
-                fee_percent=policy.fee_percent,
-                owed=Cents(0),
-                at=now,
-                reference=reference,
-            )
-        )
-    else:
-        uow.ledger.add([LedgerEntry(paid.id, helper_id, LedgerKind.AUTHORISED, amount, now, reference)])
-        uow.timers.set(paid.id, TimerKind.HOLD_EXPIRY, expires)
-    params = {**steps.params(uow, paid), "hold": amount}
-    key = (
-        "booking.card_charged"
-        if charged
-        else "booking.card_held"
-        if payments.live
-        else "booking.card_held_offline"
-    )
-    actions = ("resch", "cx")
-    steps.tell(
-        uow,
-        paid,
-        A.CUSTOMER,
-        Reply(key, {**params, "actions": ",".join(actions)}, choices=(Choice.BOOKING,), booking_id=paid.id),
-        now,
-    )
-    steps.tell(uow, paid, A.HELPER, Reply("booking.paid_helper", params), now)
-    return paid
-
-
-def charge_in(
-    uow: UnitOfWork,
-    booking: Booking,
-    amount: Cents,
-    *,
-    now: datetime,
-    policy: BookingPolicy,
-    payments: PaymentProvider,
-    step: str,
-) -> Cents:
-    """Take `amount` for a booking paid by card: captured from the hold (the rest released), or,
-    when it was charged up front, the difference refunded. Returns what still has to be paid
-    on top (more time than the hold covers; the customer approves it separately)."""
-    assert booking.payment_ref is not None and booking.hold is not None
-    books = uow.ledger.of_booking(booking.id)
-    if booking.payment == CHARGED:
-        charged = totals_of(books)[LedgerKind.CAPTURED] - totals_of(books)[LedgerKind.REFUNDED]
-        if amount < charged:
-            _refund_in(uow, booking, Cents(charged - amount), now=now, payments=payments, note=step)
-        return Cents(max(0, amount - charged))
-    take = Cents(min(amount, booking.hold))
-    if take:
-        owed = uow.ledger.balance(booking.helper_id)
-        entries = capture_entries(
-            booking.id,
-            booking.helper_id,
-            amount=take,
-            fee_percent=policy.fee_percent,
-            owed=owed,
-            at=now,
-            reference=booking.payment_ref,
-        )
-        payments.capture(
-            booking.payment_ref,
-            take,
-            fee=application_fee(entries),
-            idempotency_key=f"booking-{booking.id}-{step}",
-        )
-        uow.ledger.add(entries)
-    else:
-        payments.release(booking.payment_ref, idempotency_key=f"booking-{booking.id}-release")
-    if booking.hold - take:
-        uow.ledger.add(
-            [
-                LedgerEntry(
-                    booking.id,
-                    booking.helper_id,
-                    LedgerKind.RELEASED,
-                    Cents(booking.hold - take),
-                    now,
-                    booking.payment_ref,
-                )
-            ]
-        )
-    uow.timers.cancel(booking.id, [TimerKind.HOLD_EXPIRY])
-    return Cents(amount - take)
-
-
-def ask_for_extra_in(
-    uow: UnitOfWork,
-    booking: Booking,
-    extra: Cents,
-    *,
-    now: datetime,
-    policy: BookingPolicy,
-    payments: PaymentProvider,
-) -> None:
-    """The job took longer than the hold covers: the customer gets a payment page for the rest
-    and approves it there; nothing more is taken without that."""
-    helper = uow.helpers.get(booking.helper_id)
-    assert helper is not None
-    _, fee = split(extra, policy.fee_percent)
-    checkout = payments.checkout(
-        booking_id=booking.id,
-        amount=extra,
-        fee=fee,
-        destination=helper.stripe_account if helper.payouts_ready else None,
-        description=f"Service Friends #{booking.id} · extra time",
-        idempotency_key=f"booking-{booking.id}-extra",
-        capture_later=False,
-    )
-    if checkout.url is None:  # offline: approved and paid at once
-        uow.ledger.add(
-            capture_entries(
-                booking.id,
-                booking.helper_id,
-                amount=extra,
-                fee_percent=policy.fee_percent,
-                owed=Cents(0),
-                at=now,
-                reference=checkout.reference,
-            )
-        )
-        return
-    params = {**steps.params(uow, booking), "extra": extra, "url": checkout.url}
-    steps.tell(uow, booking, A.CUSTOMER, Reply("booking.pay_extra", params, booking_id=booking.id), now)
-
-
-def release_in(uow: UnitOfWork, booking: Booking, *, now: datetime, payments: PaymentProvider) -> None:
-    """Give a whole hold back (a cancellation without a fee), or refund what was charged."""
-    if booking.payment == CHARGED:
-        charge_in(uow, booking, Cents(0), now=now, policy=BookingPolicy(), payments=payments, step="cancel")
-        return
-    if booking.payment != HELD or booking.payment_ref is None or booking.hold is None:
-        return
-    payments.release(booking.payment_ref, idempotency_key=f"booking-{booking.id}-release")
-    uow.ledger.add(
-        [
-            LedgerEntry(
-                booking.id, booking.helper_id, LedgerKind.RELEASED, booking.hold, now, booking.payment_ref
-            )
-        ]
-    )
-    uow.timers.cancel(booking.id, [TimerKind.HOLD_EXPIRY])
-
-
-def _refund_in(
-    uow: UnitOfWork,
-    booking: Booking,
-    amount: Cents,
-    *,
-    now: datetime,
-    payments: PaymentProvider,
-    note: str,
-    key: str | None = None,
-) -> list[LedgerEntry]:
-    assert booking.payment_ref is not None
-    books = uow.ledger.of_booking(booking.id)
-    before = totals_of(books)[LedgerKind.REFUNDED]
-    entries = refund_entries(
-        booking.id, booking.helper_id, books, amount=amount, at=now, reference="", note=note
-    )
-    step = key or f"{before}-{amount}"
-    refund_id = payments.refund(
-        booking.payment_ref, amount, idempotency_key=f"booking-{booking.id}-refund-{step}"
-    )
-    entries = [replace(e, reference=refund_id) for e in entries]
-    uow.ledger.add(entries)
-    return entries
 
 
 # --- use cases of their own -------------------------------------------------------------------
@@ -331,10 +72,10 @@ def refund(
         booking = uow.bookings.get(BookingId(booking_id))
         if booking is None:
             raise NotNow(state="")
-        if booking.payment not in {HELD, CHARGED} or booking.payment_ref is None:
+        if booking.payment not in {PaymentState.HELD, PaymentState.CHARGED} or booking.payment_ref is None:
             raise NotACardPayment()
-        entries = _refund_in(uow, booking, amount, now=now, payments=payments, note=reason, key=request_key)
-        steps.note(uow, booking, "refunded", A.SUPPORT, now, f"{amount} cents: {reason}")
+        entries = refund_in(uow, booking, amount, now=now, payments=payments, note=reason, key=request_key)
+        steps.note(uow, booking, "refunded", Actor.SUPPORT, now, f"{amount} cents: {reason}")
         if by_staff is not None:
             steps.audit(
                 uow,
@@ -348,8 +89,8 @@ def refund(
                 address=address,
             )
         params = {**steps.params(uow, booking), "amount": amount}
-        steps.tell(uow, booking, A.CUSTOMER, Reply("payments.refunded_customer", params), now)
-        steps.tell(uow, booking, A.HELPER, Reply("payments.refunded_helper", params), now)
+        steps.tell(uow, booking, Actor.CUSTOMER, Reply("payments.refunded_customer", params), now)
+        steps.tell(uow, booking, Actor.HELPER, Reply("payments.refunded_helper", params), now)
         uow.commit()
         return entries
 
@@ -359,8 +100,12 @@ def cash_received(
 ) -> None:
     """The helper confirms the cash they got; the platform fee becomes what they owe."""
     with uow:
-        booking = steps.mine(uow, telegram_id, booking_id, A.HELPER)
-        if booking.payment != CASH or booking.state not in {S.SETTLED, S.RATED, S.RESOLVED}:
+        booking = steps.mine(uow, telegram_id, booking_id, Actor.HELPER)
+        if booking.payment != PaymentState.CASH or booking.state not in {
+            BookingState.SETTLED,
+            BookingState.RATED,
+            BookingState.RESOLVED,
+        }:
             raise NotNow(state=str(booking.state))
         if any(e.kind is LedgerKind.CASH for e in uow.ledger.of_booking(booking.id)):
             raise AlreadyDone(state=str(booking.state))
@@ -370,13 +115,13 @@ def cash_received(
                 booking.id, booking.helper_id, amount=booking.amount, fee_percent=policy.fee_percent, at=now
             )
         )
-        steps.note(uow, booking, "cash_received", A.HELPER, now, str(booking.amount))
+        steps.note(uow, booking, "cash_received", Actor.HELPER, now, str(booking.amount))
         owed = uow.ledger.balance(booking.helper_id)
         _, fee = split(booking.amount, policy.fee_percent)
         steps.tell(
             uow,
             booking,
-            A.HELPER,
+            Actor.HELPER,
             Reply(
                 "payments.cash_noted",
                 {**steps.params(uow, booking), "amount": booking.amount, "fee": fee, "owed": owed},
@@ -424,20 +169,19 @@ def _apply(
             return _extra_paid(uow, booking, event.reference, now=now, policy=policy, payments=payments)
         if booking.payment_ref == event.reference:
             return "already"
-        if booking.state is not S.SCHEDULED:  # paid another way meanwhile (cash, a second page)
-            payments.release(event.reference, idempotency_key=f"stray-{event.reference}")
-            steps.tell(
-                uow, booking, A.CUSTOMER, Reply("payments.stray_released", steps.params(uow, booking)), now
-            )
-            return "released"
         state = payments.payment(event.reference)
-        if state.capturable > 0 or state.captured > 0:  # held; or charged at once (PayPal and the like)
+        paid = state.capturable or state.captured
+        if booking.state is not BookingState.SCHEDULED:  # paid another way meanwhile (cash, a second page)
+            return _give_back(uow, booking, state, "payments.stray", now=now, payments=payments)
+        if _outdated(booking, event, paid, policy):
+            return _give_back(uow, booking, state, "payments.outdated", now=now, payments=payments)
+        if paid:  # held; or charged at once (PayPal and the like)
             charged = state.capturable == 0
             card_held_in(
                 uow,
                 booking,
                 reference=event.reference,
-                amount=Cents(state.captured if charged else state.capturable),
+                amount=Cents(paid),
                 now=now,
                 policy=policy,
                 payments=payments,
@@ -446,20 +190,52 @@ def _apply(
             )
             return "charged" if charged else "held"
         return "pending"
-    if event.type == "payment_intent.payment_failed" and booking.state is S.SCHEDULED:
-        params = {**steps.params(uow, booking), "actions": "card,cash"}
-        steps.tell(
-            uow,
-            booking,
-            A.CUSTOMER,
-            Reply("booking.card_failed", params, choices=(Choice.BOOKING,), booking_id=booking.id),
-            now,
+    if event.type == "payment_intent.payment_failed" and booking.state is BookingState.SCHEDULED:
+        failed = steps.reply(
+            "booking.card_failed", steps.params(uow, booking), booking, Step.PAY_CARD, Step.PAY_CASH
         )
+        steps.tell(uow, booking, Actor.CUSTOMER, failed, now)
         return "failed"
     if event.type == "charge.dispute.created":
-        uow.relay.flag(booking.id, "chargeback", by=A.CUSTOMER, note=event.reference or "", now=now)
+        uow.relay.flag(booking.id, "chargeback", by=Actor.CUSTOMER, note=event.reference or "", now=now)
         return "flagged"
     return "ignored"
+
+
+def _outdated(booking: Booking, event: ProviderEvent, paid: int, policy: BookingPolicy) -> bool:
+    """A payment page older than the booking's current one (another checkout), or one that asked
+    for less than the hold the booking needs now (the visit got longer since): not accepted."""
+    if event.checkout is not None and booking.checkout_id not in (None, event.checkout):
+        return True
+    return bool(paid) and booking.estimate is not None and paid < policy.hold_for(booking.estimate)
+
+
+def _give_back(
+    uow: UnitOfWork,
+    booking: Booking,
+    payment: ProviderPayment,
+    key: str,
+    *,
+    now: datetime,
+    payments: PaymentProvider,
+) -> str:
+    """A payment the booking does not take: a hold is released; money already taken is refunded
+    in full, and the customer is told which of the two happened."""
+    reference = payment.reference
+    if payment.captured - payment.refunded > 0:
+        amount = Cents(payment.captured - payment.refunded)
+        payments.refund(reference, amount, idempotency_key=f"stray-{reference}-refund")
+        params = {**steps.params(uow, booking), "amount": amount}
+        steps.note(uow, booking, "stray_refunded", Actor.SYSTEM, now, f"{reference} {amount}")
+        done = "refunded"
+    else:
+        payments.release(reference, idempotency_key=f"stray-{reference}")
+        params = steps.params(uow, booking)
+        steps.note(uow, booking, "stray_released", Actor.SYSTEM, now, reference)
+        done = "released"
+    offered = (Step.PAY_CARD, Step.PAY_CASH) if key == "payments.outdated" else ()
+    steps.tell(uow, booking, Actor.CUSTOMER, steps.reply(f"{key}_{done}", params, booking, *offered), now)
+    return done
 
 
 def _extra_paid(
@@ -488,7 +264,7 @@ def _extra_paid(
     steps.tell(
         uow,
         booking,
-        A.CUSTOMER,
+        Actor.CUSTOMER,
         Reply("booking.extra_paid", {**steps.params(uow, booking), "extra": captured}),
         now,
     )
@@ -546,7 +322,7 @@ def reconcile(uow: UnitOfWork, payments: PaymentProvider) -> tuple[int, list[Dif
         for booking_id in uow.ledger.bookings():
             booking = uow.bookings.get(booking_id)
             entries = uow.ledger.of_booking(booking_id)
-            if booking is None or booking.payment_ref is None or booking.payment == CASH:
+            if booking is None or booking.payment_ref is None or booking.payment == PaymentState.CASH:
                 continue
             references = {
                 e.reference for e in entries if e.kind in {LedgerKind.CAPTURED, LedgerKind.AUTHORISED}

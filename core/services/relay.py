@@ -7,12 +7,22 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from core.booking import ACTIVE_STATES, Actor, AlreadyDone, Booking, BookingPolicy, BookingState, NotNow
+from core.booking import (
+    ACTIVE_STATES,
+    Actor,
+    AlreadyDone,
+    Booking,
+    BookingPolicy,
+    BookingState,
+    NotNow,
+    Step,
+    StepChoice,
+)
 from core.helpers import Helper
 from core.ids import TelegramUserId
 from core.intake import Customer
 from core.leaks import find_leaks
-from core.notices import Choice, Copy, Outgoing, Reply
+from core.notices import Copy, Outgoing, Reply
 from core.ports import PaymentProvider, UnitOfWork
 from core.relay import CAPTIONED, Incoming, MessageKind, Prompt, PromptKind, route
 from core.services import steps
@@ -114,7 +124,11 @@ def _ask_which_job(uow: UnitOfWork, message: Incoming, relays: list[Booking], *,
     uow.outbox.add(
         side.telegram_id,
         side.language,
-        Reply("relay.which_job", {"jobs": jobs, "message": message.message_id}, choices=(Choice.BOOKING,)),
+        Reply(
+            "relay.which_job",
+            {"jobs": jobs},
+            steps=tuple(StepChoice(Step.ROUTE, message.message_id, b.id) for b in relays),
+        ),
         now=now,
     )
 
@@ -175,7 +189,9 @@ def ask_block(uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, *, 
             uow,
             booking,
             role,
-            steps.reply("relay.block_confirm", steps.params(uow, booking), booking, "blky", "keep"),
+            steps.reply(
+                "relay.block_confirm", steps.params(uow, booking), booking, Step.BLOCK_CONFIRMED, Step.KEEP
+            ),
             now,
         )
         uow.commit()

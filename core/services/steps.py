@@ -8,15 +8,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from core.booking import Actor, Booking, BookingEvent, BookingState, NotYours, Trigger, decide
+from core.booking import Actor, Booking, BookingEvent, NotYours, Step, StepChoice, Trigger, choices, decide
 from core.helpers import Helper
 from core.ids import BookingId, TelegramUserId
 from core.language import Language
-from core.notices import Choice, Reply
+from core.notices import Reply
 from core.ports import UnitOfWork
 from core.staff import AuditEntry, StaffMember
-
-S, A = BookingState, Actor
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ def helper_side(uow: UnitOfWork, helper: Helper, prefer: Language | None = None)
 
 
 def side(uow: UnitOfWork, booking: Booking, who: Actor) -> Side:
-    if who is A.CUSTOMER:
+    if who is Actor.CUSTOMER:
         customer = uow.customers.get(booking.customer_id)
         return Side(customer.telegram_id, customer.language)
     helper = uow.helpers.get(booking.helper_id)
@@ -55,17 +53,17 @@ def tell(uow: UnitOfWork, booking: Booking, who: Actor, reply: Reply, now: datet
 
 
 def other(actor: Actor) -> Actor:
-    return A.HELPER if actor is A.CUSTOMER else A.CUSTOMER
+    return Actor.HELPER if actor is Actor.CUSTOMER else Actor.CUSTOMER
 
 
 def role(uow: UnitOfWork, booking: Booking, telegram_id: TelegramUserId) -> Actor:
     """Which side of the booking this Telegram user is (a helper's own request: customer first)."""
     customer = uow.customers.get(booking.customer_id)
     if customer.telegram_id == telegram_id:
-        return A.CUSTOMER
+        return Actor.CUSTOMER
     helper = uow.helpers.get(booking.helper_id)
     if helper is not None and helper.telegram_id == telegram_id:
-        return A.HELPER
+        return Actor.HELPER
     raise NotYours()
 
 
@@ -84,7 +82,7 @@ def mine(uow: UnitOfWork, telegram_id: TelegramUserId, booking_id: int, role: Ac
 
 
 def role_or_none(uow: UnitOfWork, booking: Booking, telegram_id: int, role: Actor) -> Actor | None:
-    if role is A.CUSTOMER:
+    if role is Actor.CUSTOMER:
         return role if uow.customers.get(booking.customer_id).telegram_id == telegram_id else None
     helper = uow.helpers.get(booking.helper_id)
     return role if helper is not None and helper.telegram_id == telegram_id else None
@@ -139,38 +137,11 @@ def params(uow: UnitOfWork, booking: Booking) -> dict[str, str | int]:
     return params
 
 
-def actions_for(booking: Booking, role: Actor) -> tuple[str, ...]:
-    """The buttons that fit a booking's state for one side (the /jobs card and the steps)."""
-    s = booking.state
-    if role is A.HELPER:
-        by_state: dict[BookingState, tuple[str, ...]] = {
-            S.OFFERED: ("acc", "dec"),
-            S.ACCEPTED: ("prop", "cx", "rep"),
-            S.SCHEDULED: ("prop", "cx", "rep"),
-            S.PAID: ("in", "prop", "cx", "rep"),
-            S.CASH: ("in", "prop", "cx", "rep"),
-            S.IN_PROGRESS: ("out", "rep"),
-        }
-    else:
-        by_state = {
-            S.ACCEPTED: ("cx", "rep"),
-            S.SCHEDULED: ("card", "cash", "resch", "cx"),
-            S.PAID: ("resch", "cx", "rep"),
-            S.CASH: ("resch", "cx", "rep"),
-            S.IN_PROGRESS: ("rep",),
-            S.DONE: ("ok_t", "disp"),
-        }
-    actions = by_state.get(s, ())
-    if booking.relay_open and s in {S.ACCEPTED, S.SCHEDULED, S.PAID, S.CASH}:
-        actions += ("blk",)
-    return actions
-
-
-def reply(key: str, params: dict[str, str | int], booking: Booking | None = None, *actions: str) -> Reply:
-    if booking is None or not actions:
-        return Reply(key, params, booking_id=booking.id if booking else None)
-    params = {**params, "actions": ",".join(actions)}
-    return Reply(key, params, choices=(Choice.BOOKING,), booking_id=booking.id)
+def reply(
+    key: str, params: dict[str, str | int], booking: Booking | None = None, *offered: Step | StepChoice
+) -> Reply:
+    """A message about a booking, with the steps offered (buttons) if any."""
+    return Reply(key, params, booking_id=booking.id if booking else None, steps=choices(*offered))
 
 
 def audit(

@@ -19,6 +19,7 @@ from core.booking import (
 from core.categories import Category
 from core.errors import Conflict
 from core.ids import BookingId, Cents, CustomerId, HelperId, RequestId
+from core.payments import PaymentState
 from storage.rows.bookings import BookingEventRow, BookingRow
 
 #: Booking fields stored under the same name.
@@ -28,7 +29,6 @@ _SAME = (
     "proposal_no",
     "proposed_start",
     "proposed_minutes",
-    "payment",
     "payment_ref",
     "checked_in_at",
     "checked_out_at",
@@ -54,6 +54,7 @@ def _booking(row: BookingRow) -> Booking:
         hold=None if row.hold_cents is None else Cents(row.hold_cents),
         amount=None if row.amount_cents is None else Cents(row.amount_cents),
         fee=None if row.fee_cents is None else Cents(row.fee_cents),
+        payment=None if row.payment is None else PaymentState(row.payment),
         **{name: getattr(row, name) for name in _SAME},
     )
 
@@ -69,6 +70,7 @@ def _values(booking: Booking) -> dict[str, object]:
         "hold_cents": booking.hold,
         "amount_cents": booking.amount,
         "fee_cents": booking.fee,
+        "payment": None if booking.payment is None else str(booking.payment),
         **{name: getattr(booking, name) for name in _SAME},
     }
 

@@ -72,6 +72,7 @@ def _helper(row: HelperRow | Row[Any]) -> Helper:
         terms_accepted=bool(row.terms_accepted),
         stripe_account=row.stripe_account,
         payouts_ready=bool(row.payouts_ready),
+        remote=bool(row.remote),
     )
 
 
@@ -186,6 +187,11 @@ class SqlHelpers:
             entries += [_entry(*r) for r in self.session.execute(sql, params)]
         return entries
 
+    def remote(self, category: Category, language: Language, *, cheapest: int) -> list[IndexEntry]:
+        """Helpers who also help remotely, best rated and cheapest first (distance plays no part)."""
+        params = {"category": str(category), "language": str(language)}
+        return [_entry(*r) for r in self.session.execute(_remote_sql(cheapest), params)]
+
     def serving(self, category: Category, language: Language, district: str) -> list[IndexEntry]:
         params = {"category": str(category), "language": str(language), "district": district}
         return [_entry(*r) for r in self.session.execute(SERVING_SQL, params)]
@@ -215,6 +221,7 @@ def _columns(helper: Helper, now: datetime) -> dict[str, object]:
         "terms_accepted": helper.terms_accepted,
         "stripe_account": helper.stripe_account,
         "payouts_ready": helper.payouts_ready,
+        "remote": helper.remote,
         "updated_at": now,
     }
 
@@ -231,6 +238,7 @@ def _index_rows(helper: Helper, helper_id: int) -> list[tuple[dict[str, str], di
         "rate_cents": helper.rate,
         "rating_sum": helper.rating_sum,
         "rating_count": helper.rating_count,
+        "remote": helper.remote,
     }
     return [
         ({"category": str(c), "language": str(lg)}, common) for c in helper.skills for lg in helper.languages
@@ -262,6 +270,13 @@ SERVING_SQL = text(
     "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count FROM match_districts "
     "WHERE category = :category AND language = :language AND district = :district"
 )
+
+
+def _remote_sql(limit: int) -> Any:
+    return text(
+        f"{INDEX_COLUMNS_SQL} FROM match_cells WHERE category = :category AND language = :language "
+        f"AND remote ORDER BY {STATIC_COST_SQL}, helper_id LIMIT {int(limit)}"
+    )
 
 
 HELPER_COLUMNS = ", ".join(c.name for c in HelperRow.__table__.columns)

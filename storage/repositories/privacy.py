@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage.rows.addresses import VisitAddressRow
 from storage.rows.bookings import BookingRow
 from storage.rows.customers import ChatMessageRow, CustomerRow
 from storage.rows.helpers import HelperRow
@@ -38,6 +39,7 @@ class SqlPrivacy:
         if helper is not None:
             bookings += list(s.scalars(select(BookingRow).where(BookingRow.helper_id == helper.id)))
         ids = [b.id for b in bookings]
+        customer_own = [b.id for b in bookings if b.customer_id == customer_id]  # a helper never gives one
         return {
             "customer": _plain(customer),
             "helper_profile": _plain(helper, "answered", "editing") if helper else None,
@@ -56,6 +58,12 @@ class SqlPrivacy:
                 for m in s.scalars(select(RelayMessageRow).where(RelayMessageRow.booking_id.in_(ids)))
             ],
             "ratings": [_plain(r) for r in s.scalars(select(RatingRow).where(RatingRow.booking_id.in_(ids)))],
+            "visit_addresses": [
+                _plain(a)
+                for a in s.scalars(
+                    select(VisitAddressRow).where(VisitAddressRow.booking_id.in_(customer_own))
+                )
+            ],
         }
 
     def erase(self, customer_id: int, telegram_id: int, helper_id: int | None) -> None:
@@ -86,11 +94,14 @@ class SqlPrivacy:
             .values(text=ERASED, file_id=None)
         )
         s.execute(update(RatingRow).where(RatingRow.booking_id.in_(own)).values(comment=""))
+        s.execute(delete(VisitAddressRow).where(VisitAddressRow.booking_id.in_(own)))
         customer.name, customer.telegram_id = ERASED, -customer_id  # the Telegram id is free again
         customer.taken_over_by = None
         s.flush()
 
     def erase_relay(self, booking_id: int) -> int:
+        """The transcript and the visit address of a booking, once the retention period is over."""
+        self.session.execute(delete(VisitAddressRow).where(VisitAddressRow.booking_id == booking_id))
         result = self.session.execute(
             update(RelayMessageRow)
             .where(

@@ -34,6 +34,7 @@ def _request(row: RequestRow) -> Request:
         lon=row.lon,
         chosen_helper_id=row.chosen_helper_id,
         notify=bool(row.notify),
+        remote=bool(row.remote),
     )
 
 
@@ -107,6 +108,10 @@ class SqlRequests:
     def set_notify(self, request_id: RequestId, notify: bool, *, now: datetime) -> None:
         row = self.session.get_one(RequestRow, request_id)
         row.notify, row.updated_at = notify, now
+
+    def set_remote(self, request_id: RequestId, remote: bool, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.remote, row.updated_at = remote, now
 
     def waiting_for_helpers(self) -> list[Request]:
         stmt = select(RequestRow).where(

@@ -2,6 +2,7 @@
 Importing this package registers every table on `Base.metadata` (Alembic's env.py does)."""
 
 from storage.rows import (  # noqa: F401
+    addresses,
     bookings,
     customers,
     helpers,

@@ -36,6 +36,7 @@ class HelperRow(Base):
     terms_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     stripe_account: Mapped[str | None] = mapped_column(String(64))
     payouts_ready: Mapped[bool] = mapped_column(Boolean, default=False)
+    remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -49,6 +50,7 @@ class _IndexEntryColumns:
     rate_cents: Mapped[int] = mapped_column(Integer)
     rating_sum: Mapped[int] = mapped_column(Integer)
     rating_count: Mapped[int] = mapped_column(Integer)
+    remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class MatchCellRow(_IndexEntryColumns, Base):

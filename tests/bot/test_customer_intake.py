@@ -37,7 +37,18 @@ async def test_german_customer_is_asked_for_the_place_and_the_request_is_stored(
     assert intro == "Das sind die passendsten Helfer in deiner Nähe:" and len(cards) == 3
     assert all("Internet und WLAN zu Hause" in card and "pro Stunde" in card for card in cards)
     assert next_step.startswith("Tippe unter dem Helfer")
-    assert [label for label, _ in anna.last().buttons] == ["🔄 Weitere Helfer", "✏️ Anfrage ändern"]
+    buttons = anna.last().buttons
+    assert [label for label, _ in buttons] == [
+        "🔄 Weitere Helfer",
+        "✏️ Anfrage ändern",
+        "💻 Lieber per Telefon oder Video",
+    ]
+
+    await anna.user.presses(anna.last(), buttons[2][1])  # help by phone or video instead
+    intro, *cards, next_step = anna.new()
+    assert intro.startswith("Diese Helfer helfen dir per Telefon oder Videoanruf") and cards
+    assert all("💻 per Telefon oder Video" in card and " km" not in card for card in cards)
+    assert [label for label, _ in anna.last().buttons][-1] == "🏠 Lieber bei mir vor Ort"
 
 
 async def test_english_customer_shares_a_location(person: Callable[..., Chat], bot_services) -> None:  # type: ignore[no-untyped-def]

@@ -48,6 +48,8 @@ async def test_a_helper_registers_in_german_and_is_offered_after_verification(
     await press(ben, "5 km")
     await press(ben, "🇬🇧 English")
     await press(ben, "Fertig ✔")
+    assert "aus der Ferne" in ben.new()[-1]
+    await press(ben, "Nein, nur vor Ort")
     for day in ("Mo", "Mi", "Sa"):
         await press(ben, day)
     await press(ben, "Fertig ✔")
@@ -110,6 +112,7 @@ async def test_a_registered_and_verified_helper_shows_up_in_a_customers_top_thre
     await lea.user.says("13583")  # Spandau
     await press(lea, "5 km")
     await press(lea, "Done ✔")  # languages: English is ticked from Telegram's language
+    await press(lea, "Yes, by phone/video too")
     for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"):
         await press(lea, day)
     await press(lea, "Done ✔")

@@ -287,7 +287,7 @@ def test_a_double_click_on_refund_refunds_once(
     w.pay(b, "card")
     from core.services import booking
 
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=w.policy)
     booking.confirm_time(w.uow(), 31, b, now=w.clock(), policy=w.policy, payments=w.payments)  # type: ignore[arg-type]
     login(client, "ada@admin.test")
@@ -335,7 +335,7 @@ def test_support_cancels_a_booking_and_an_admin_resolves_a_dispute(
     )
     booking.answer_proposal(w.uow(), 31, d, 1, agree=True, now=w.clock(), policy=w.policy)  # type: ignore[arg-type]
     w.pay(d, "cash")
-    booking.check_in(w.uow(), w.tg(1), d, now=w.clock())
+    booking.check_in(w.uow(), w.tg(1), d, now=w.clock(), early_ok=True)
     booking.check_out(w.uow(), w.tg(1), d, now=w.clock(), policy=w.policy)
     booking.dispute(w.uow(), 31, d, now=w.clock())  # type: ignore[arg-type]
     form = {"csrf": token, "cents": 900, "note": "agreed on half an hour less"}
@@ -423,7 +423,7 @@ def test_the_numbers_behind_the_charts(console: tuple[WebServices, World]) -> No
     w.accept(0, b)
     w.schedule(b, in_hours=3, minutes=60)
     w.pay(b, "card")
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=w.policy)
     booking.confirm_time(w.uow(), 31, b, now=w.clock(), policy=w.policy, payments=w.payments)  # type: ignore[arg-type]
     booking.rate(w.uow(), 31, b, 4, now=w.clock(), policy=w.policy)  # type: ignore[arg-type]

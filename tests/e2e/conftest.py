@@ -94,7 +94,9 @@ def helper_at(nlu_stack: NluStack):  # type: ignore[no-untyped-def]
     """Register a verified, well-rated helper living at a postcode's centre (so they come first)."""
     uow = wiring.uow_factory(nlu_stack.settings.database_url)  # type: ignore[attr-defined]
 
-    def register(telegram_id: int, name: str, postcode: str, language: str, rate: int = 700) -> Helper:
-        return top_helper(uow, telegram_id, name, postcode, language, rate)
+    def register(
+        telegram_id: int, name: str, postcode: str, language: str, rate: int = 700, remote: bool = False
+    ) -> Helper:
+        return top_helper(uow, telegram_id, name, postcode, language, rate, remote=remote)
 
     return register

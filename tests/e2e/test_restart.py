@@ -188,6 +188,12 @@ async def test_the_bot_killed_between_every_step_loses_and_doubles_nothing(
         await expect(customer, 1)
         await expect(quick, 1)
 
+    @step("customer gives the address")
+    async def _() -> None:
+        await customer.send_text("Kastanienallee 12, Klingel Schulz")
+        await expect(customer, 1)
+        await expect(quick, 1)
+
     @step("customer pays by card")
     async def _() -> None:
         await press(customer, "💳 Karte")
@@ -199,9 +205,14 @@ async def test_the_bot_killed_between_every_step_loses_and_doubles_nothing(
         await quick.send_command("/jobs")
         await expect(quick, 1)
 
-    @step("check in")
+    @step("check in, two days early")
     async def _() -> None:
         await press(quick, "📍 Bin da")
+        await expect(quick, 1)
+
+    @step("start now after all")
+    async def _() -> None:
+        await press(quick, "▶️ Ja, jetzt anfangen")
         await expect(quick, 1)
         await expect(customer, 1)
 
@@ -283,7 +294,7 @@ async def test_the_bot_killed_between_every_step_loses_and_doubles_nothing(
     assert state == "rated"
     assert triggers == WHOLE_BOOKING
     assert fired == [("offer_deadline", True)]
-    assert len(got[slow.chat_id]) == 2 and len(got[quick.chat_id]) == 14
+    assert len(got[slow.chat_id]) == 2 and len(got[quick.chat_id]) == 16
     assert sent[quick.chat_id] == len(got[quick.chat_id])  # every message the outbox sent arrived once
     print(
         f"\nrestart test: {bot.starts - 1} restarts (SIGKILL) over {len(steps)} steps; "

@@ -126,7 +126,7 @@ def test_a_card_booking_holds_captures_less_and_refunds_and_the_ledger_matches_s
     held = w.payments.payment(w.get(b).payment_ref)  # type: ignore[arg-type]
     assert (held.status, held.capturable) == ("requires_capture", 3600)
 
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     w.clock.advance(minutes=80)  # billed 1 h 30 min = 22,50 €
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=w.policy)
     booking.confirm_time(w.uow(), CUSTOMER, b, now=w.clock(), policy=w.policy, payments=w.payments)
@@ -155,7 +155,7 @@ def test_a_crash_between_stripe_capturing_and_the_ledger_is_repaired_on_the_next
     w.schedule(b, in_hours=30, minutes=60)
     w.pay(b, "card")
     checkout_completed(w, b)
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=w.policy)
     real = w.uow
 
@@ -301,3 +301,51 @@ def test_stripe_events_are_read_into_what_we_act_on() -> None:
         }
     )
     assert (dispute.booking_id, dispute.reference) == (None, "pi_2")
+
+
+@pytest.mark.parametrize(("status", "expired"), [("open", True), ("complete", False), ("expired", False)])
+def test_a_superseded_payment_page_is_expired_at_stripe_while_it_is_open(status: str, expired: bool) -> None:
+    session = {"id": "cs_old", "object": "checkout.session", "status": status}
+    canned = CannedStripe(
+        {
+            ("get", "/v1/checkout/sessions/cs_old"): lambda form: session,
+            ("post", "/v1/checkout/sessions/cs_old/expire"): lambda form: {**session, "status": "expired"},
+        }
+    )
+    provider = StripePayments(
+        "sk_test_x", return_url="https://t.me/bot", http_client=canned, max_network_retries=0
+    )
+    provider.expire_checkout("cs_old", idempotency_key="expire-cs_old")
+    posts = [(path, key) for method, path, _, key in canned.calls if method == "post"]
+    assert posts == ([("/v1/checkout/sessions/cs_old/expire", "expire-cs_old")] if expired else [])
+
+
+def test_a_new_payment_page_expires_the_one_it_replaces(world_with_pages: World) -> None:
+    w = world_with_pages
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=30, minutes=60)
+    w.pay(b, "card")  # page 1: 18 €
+    first = w.get(b).checkout_id
+    w.schedule(b, in_hours=30, minutes=120)  # a longer visit agreed before paying: a new page
+    w.pay(b, "card")
+    assert w.get(b).checkout_id != first
+    assert ("expire", f"expire-{first}", 0) in w.payments.calls
+
+
+@pytest.fixture
+def world_with_pages(uow: Uow, clock: FrozenClock, places: PlaceIndex) -> World:
+    from gateways.offline_payments import OfflinePayments
+
+    class Pages(OfflinePayments):
+        """Offline money, but the customer is sent to a payment page (as with Stripe)."""
+
+        live = True
+
+        def checkout(self, **kw):  # type: ignore[no-untyped-def]
+            held = super().checkout(**kw)
+            return Checkout(f"cs_{kw['idempotency_key']}", f"https://pay.example/{held.reference}")
+
+    w = World(uow, clock, places, policy=LIVE_POLICY)
+    w.payments = Pages()
+    return w

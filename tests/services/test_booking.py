@@ -17,6 +17,7 @@ from core.booking import (
     NotNow,
     NotYours,
     StaleProposal,
+    Step,
     TimerKind,
 )
 from core.categories import Category, category_of
@@ -27,7 +28,7 @@ from core.intake import Problem, RequestStatus
 from core.language import Language
 from core.notices import Choice, Reply
 from core.ports import UnitOfWork
-from core.relay import Incoming, MessageKind
+from core.relay import Incoming, MessageKind, PromptKind
 from core.services import booking, intake, relay
 from core.services.booking import OfferPending
 from gateways.offline_payments import OfflinePayments
@@ -45,6 +46,7 @@ WHOLE_BOOKING = [
     "accept",
     "proposed",
     "agree_time",
+    "address_given",
     "pay_card",
     "check_in",
     "check_out",
@@ -153,12 +155,19 @@ class World:
             self.uow(), CUSTOMER, booking_id, b.proposal_no, agree=True, now=self.clock(), policy=self.policy
         )
 
+    def give_address(self, text: str) -> bool:
+        prompt = booking.waiting_for(self.uow(), CUSTOMER)
+        assert prompt is not None and prompt.kind is PromptKind.ADDRESS
+        return booking.give_address(
+            self.uow(), CUSTOMER, prompt, text, now=self.clock(), places=self.places, policy=self.policy
+        )
+
     def pay(self, booking_id: BookingId, method: str = "card") -> None:
         booking.pay(
             self.uow(),
             CUSTOMER,
             booking_id,
-            method=method,
+            by_card=method == "card",
             now=self.clock(),
             policy=self.policy,
             payments=self.payments,
@@ -188,7 +197,7 @@ def test_a_whole_booking_from_offer_to_both_ratings(
     b = w.pick(0)
     assert w.keys(CUSTOMER) == ["booking.asked"]
     [offer] = w.inbox(w.tg(0))
-    assert offer.key == "booking.offer" and offer.params["actions"] == "acc,dec"
+    assert offer.key == "booking.offer" and [c.step for c in offer.steps] == [Step.ACCEPT, Step.DECLINE]
     assert offer.params["description"] == "WLAN bricht ständig ab" and "postcode" not in offer.params
 
     w.accept(0, b)
@@ -217,8 +226,13 @@ def test_a_whole_booking_from_offer_to_both_ratings(
     booking.answer_proposal(
         w.uow(), CUSTOMER, b, int(proposal.params["proposal"]), agree=True, now=clock(), policy=POLICY
     )
+    [ask] = w.inbox(CUSTOMER)
+    assert ask.key == "booking.ask_address" and ask.params["postcode"] == "10437"
+    w.give_address("Schönhauser Allee 36, 3. OG, Klingel Meyer")
     [pay] = w.inbox(CUSTOMER)
-    assert pay.key == "booking.choose_payment" and pay.params["hold"] == 2700  # + 20 % buffer
+    assert pay.key == "booking.address_saved_pay" and pay.params["hold"] == 2700  # + 20 % buffer
+    [where] = [r for r in w.inbox(w.tg(0)) if r.key == "booking.address_helper"]
+    assert where.params["address"] == "Schönhauser Allee 36, 10437 Berlin (3. OG, 🔔 Meyer)"
     w.pay(b, "card")
     assert w.keys(CUSTOMER) == ["booking.card_held_offline"]
     assert w.payments.calls == [("authorize", f"booking-{b}-checkout-1", 2700)]
@@ -264,7 +278,7 @@ def test_repeated_and_stale_buttons_change_nothing(world: World, clock: FrozenCl
     with pytest.raises(AlreadyDone):
         w.accept(0, b)
     with pytest.raises(NotNow):  # no check-in before a time is agreed
-        booking.check_in(w.uow(), w.tg(0), b, now=clock())
+        booking.check_in(w.uow(), w.tg(0), b, now=clock(), early_ok=True)
     start = clock() + timedelta(days=1, hours=3)
     booking.propose(w.uow(), w.tg(0), b, start=start, minutes=60, now=clock())
     booking.propose(w.uow(), w.tg(0), b, start=start + timedelta(hours=1), minutes=60, now=clock())
@@ -368,7 +382,7 @@ def test_unconfirmed_time_settles_after_a_day_and_ratings_show_after_a_week(
     w.schedule(b, in_hours=2)
     w.pay(b, "cash")
     clock.advance(hours=2)
-    booking.check_in(w.uow(), w.tg(0), b, now=clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=clock(), early_ok=True)
     clock.advance(minutes=50)
     booking.check_out(w.uow(), w.tg(0), b, now=clock(), policy=POLICY)
     w.inbox(CUSTOMER)
@@ -513,7 +527,7 @@ def test_after_the_job_only_replies_go_to_the_helper(world: World, clock: Frozen
     w.accept(0, b)
     w.schedule(b, in_hours=1)
     w.pay(b, "cash")
-    booking.check_in(w.uow(), w.tg(0), b, now=clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=clock(), early_ok=True)
     booking.check_out(w.uow(), w.tg(0), b, now=clock(), policy=POLICY)
     booking.confirm_time(w.uow(), CUSTOMER, b, now=clock(), policy=POLICY, payments=w.payments)
     w.inbox(CUSTOMER), w.inbox(w.tg(0))

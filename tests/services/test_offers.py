@@ -54,6 +54,7 @@ def test_a_complete_request_is_answered_with_three_cards(
     assert keys[-1] == "match.next_step" and replies[-1].choices == (
         Choice.MORE_HELPERS,
         Choice.CHANGE_REQUEST,
+        Choice.REMOTE,  # or help by phone or video instead
     )
     for card in cards:
         assert "internet" in str(card.params["skills"]).split(",")
@@ -98,7 +99,7 @@ def test_nobody_available_then_a_verified_helper_is_announced(
 ) -> None:
     anna, replies = searching(uow, clock, places, postcode="12047")
     assert [r.key for r in replies] == ["intake.request_stored", "match.none"]
-    assert replies[1].choices == (Choice.NOTIFY_ME, Choice.CHANGE_REQUEST)
+    assert replies[1].choices == (Choice.NOTIFY_ME, Choice.CHANGE_REQUEST, Choice.REMOTE)
     request = RequestId(replies[0].request_id or 0)
     assert [r.key for r in matching.notify_me(uow(), anna, request, now=clock())] == ["match.will_notify"]
     helper = next(

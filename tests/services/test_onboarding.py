@@ -48,7 +48,8 @@ def register(uow: Uow, clock: FrozenClock, places: PlaceIndex) -> None:
     assert say(uow, clock, place=places.by_postcode("12047")) == ["onboarding.ask_radius"]
     assert say(uow, clock, button="5") == ["onboarding.ask_languages"]
     say(uow, clock, button="en")
-    assert say(uow, clock, button="done") == ["onboarding.ask_days"]
+    assert say(uow, clock, button="done") == ["onboarding.ask_remote"]
+    assert say(uow, clock, button="yes") == ["onboarding.ask_days"]
     for day in ("0", "2", "4"):
         say(uow, clock, button=day)
     assert say(uow, clock, button="done") == ["onboarding.ask_hours"]
@@ -68,6 +69,7 @@ def test_registration_asks_every_field_and_stores_the_profile(
         ben = u.helpers.by_telegram_id(BEN)
     assert ben is not None and ben.status is HelperStatus.ACTIVE and not ben.verified
     assert ben.skills == {Category.INTERNET, Category.TV} and ben.languages == {Language.DE, Language.EN}
+    assert ben.remote
     assert ben.rate == 1850 and ben.radius_km == 5.0 and ben.skill_details == "FritzBox, Sky receiver"
     assert [s.weekday for s in ben.availability.slots] == [0, 2, 4]
     assert all(f"{s.start:%H:%M}-{s.end:%H:%M}" == "09:00-17:00" for s in ben.availability.slots)
@@ -123,6 +125,7 @@ def test_under_18_cannot_register(uow: Uow, clock: FrozenClock, places: PlaceInd
         {"place": places.by_postcode("10115")},
         {"button": "2"},
         {"button": "done"},
+        {"button": "no"},  # on site only
         {"button": "1"},
         {"button": "done"},
         {"text": "15-18"},

@@ -10,9 +10,11 @@ import pytest
 from core.booking import AlreadyDone, BookingPolicy, BookingState
 from core.geo import PlaceIndex
 from core.ids import Cents
+from core.language import Language
 from core.payments import LedgerKind, ProviderEvent, RefundTooLarge, totals_of, unbalanced
 from core.services import booking, payments
-from tests.conftest import FrozenClock
+from core.texts import Catalog
+from tests.conftest import ROOT, FrozenClock
 from tests.services.test_booking import CUSTOMER, POLICY, Uow, World
 
 
@@ -26,7 +28,7 @@ def done(w: World, minutes: int, method: str = "card", estimate_minutes: int = 6
     w.accept(0, b)
     w.schedule(b, in_hours=30, minutes=estimate_minutes)
     w.pay(b, method)
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     w.clock.advance(minutes=minutes)
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=POLICY)
     booking.confirm_time(w.uow(), CUSTOMER, b, now=w.clock(), policy=POLICY, payments=w.payments)
@@ -79,7 +81,7 @@ def test_a_crash_after_the_provider_captured_is_repaired_by_running_the_step_aga
     world.accept(0, b)
     world.schedule(b, in_hours=30, minutes=60)
     world.pay(b, "card")
-    booking.check_in(world.uow(), world.tg(0), b, now=world.clock())
+    booking.check_in(world.uow(), world.tg(0), b, now=world.clock(), early_ok=True)
     booking.check_out(world.uow(), world.tg(0), b, now=world.clock(), policy=POLICY)
 
     class Crash(Exception):
@@ -211,7 +213,7 @@ def test_a_capture_the_provider_refuses_is_retried_later_and_flagged_once(world:
     w.schedule(b, in_hours=2)
     w.pay(b, "card")
     w.payments.__class__ = Refusing  # the card is declined from now on
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=POLICY)
     w.clock.advance(hours=25)
     for _attempt in range(2):
@@ -245,10 +247,85 @@ def test_a_method_that_cannot_hold_is_charged_and_the_difference_refunded_after_
         payments.apply_event(w.uow(), event, now=w.clock(), policy=POLICY, payments=w.payments) == "charged"
     )
     assert "booking.card_charged" in w.keys(CUSTOMER)
-    booking.check_in(w.uow(), w.tg(0), b, now=w.clock())
+    booking.check_in(w.uow(), w.tg(0), b, now=w.clock(), early_ok=True)
     w.clock.advance(minutes=50)  # one hour billed: 15 €
     booking.check_out(w.uow(), w.tg(0), b, now=w.clock(), policy=POLICY)
     booking.confirm_time(w.uow(), CUSTOMER, b, now=w.clock(), policy=POLICY, payments=w.payments)
     t = totals_of(books(w, b))
     assert (t[LedgerKind.CAPTURED], t[LedgerKind.REFUNDED]) == (3600, 2100)
     assert unbalanced(books(w, b)) == 0 and t[LedgerKind.FEE] == 300
+
+
+def _page(w: World, b: int, cents: int, key: str, *, charged: bool = False):  # type: ignore[no-untyped-def]
+    """A payment page the customer completed (offline: paid at once), as Stripe's event reports."""
+    return w.payments.checkout(
+        booking_id=b,  # type: ignore[arg-type]
+        amount=Cents(cents),
+        fee=Cents(cents // 5),
+        destination=None,
+        description="",
+        idempotency_key=key,
+        capture_later=not charged,
+    )
+
+
+def test_a_second_payment_charged_outright_is_refunded_and_the_customer_told_the_truth(world: World) -> None:
+    w = world
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=30, minutes=60)
+    w.pay(b, "cash")
+    paypal = _page(w, b, 1800, "pp-late", charged=True)  # PayPal takes the money at once
+    event = ProviderEvent("evt_pp", "checkout.session.completed", booking_id=b, reference=paypal.reference)
+    assert (
+        payments.apply_event(w.uow(), event, now=w.clock(), policy=POLICY, payments=w.payments) == "refunded"
+    )
+    assert w.payments.payment(paypal.reference).refunded == 1800
+    assert w.get(b).state is BookingState.CASH
+    said = w.inbox(CUSTOMER)[-1]
+    assert said.key == "payments.stray_refunded" and said.params["amount"] == 1800
+    text = Catalog.load(ROOT / "locales").render(said.key, Language.EN, said.params)
+    assert "nothing is charged twice" not in text and "€18" in text and "refunded all of it" in text
+
+
+def test_an_older_cheaper_payment_page_cannot_pay_the_booking(world: World) -> None:
+    w = world
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=30, minutes=60)  # a page for 18 € (hold for one hour) is opened …
+    old = _page(w, b, 1800, "old-page")
+    w.schedule(b, in_hours=30, minutes=180)  # … then the visit grows to three hours: hold 54 €
+    event = ProviderEvent("evt_old", "checkout.session.completed", booking_id=b, reference=old.reference)
+    assert (
+        payments.apply_event(w.uow(), event, now=w.clock(), policy=POLICY, payments=w.payments) == "released"
+    )
+    assert w.get(b).state is BookingState.SCHEDULED and w.get(b).payment is None
+    assert w.payments.payment(old.reference).status == "canceled"
+    said = w.inbox(CUSTOMER)[-1]
+    assert said.key == "payments.outdated_released"
+    assert [str(c.step) for c in said.steps] == ["card", "cash"]  # pay again, with the right amount
+
+
+def test_a_superseded_checkout_is_refused_even_for_the_right_amount(world: World) -> None:
+    from dataclasses import replace
+
+    w = world
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=30, minutes=60)
+    with w.uow() as u:  # the booking's current payment page is another one
+        u.bookings.save(replace(u.bookings.get(b), checkout_id="cs_current"))  # type: ignore[arg-type]
+        u.commit()
+    old = _page(w, b, 1800, "cs-old")
+    event = ProviderEvent(
+        "evt_cs", "checkout.session.completed", booking_id=b, reference=old.reference, checkout="cs_old"
+    )
+    assert (
+        payments.apply_event(w.uow(), event, now=w.clock(), policy=POLICY, payments=w.payments) == "released"
+    )
+    assert w.get(b).state is BookingState.SCHEDULED
+    current = ProviderEvent(
+        "evt_cs2", "checkout.session.completed", booking_id=b, reference=_page(w, b, 1800, "cs-new").reference,
+        checkout="cs_current",
+    )  # fmt: skip
+    assert payments.apply_event(w.uow(), current, now=w.clock(), policy=POLICY, payments=w.payments) == "held"
