@@ -29,12 +29,17 @@ def _logging(settings: Settings) -> None:
 
 
 @app.command()
-def run() -> None:
+def run(
+    workers: Annotated[
+        int, typer.Option(help="web/bot worker processes (webhook mode on PostgreSQL only)")
+    ] = 1,
+) -> None:
     """Start every process; without TELEGRAM_BOT_TOKEN, chat with the bot in this terminal."""
     from friends import processes
     from friends.wiring import uow_factory
 
     settings = Settings()
+    _check_workers(settings, workers)
     print("Service Friends — starting", flush=True)
     uow = uow_factory(settings.database_url)  # migrate before anything uses the database
     if seed_demo_helpers(uow):
@@ -43,7 +48,7 @@ def run() -> None:
     children = [
         processes.action_process(settings, token),
         processes.rasa_process(settings, token),
-        processes.web_process(settings, token),
+        processes.web_process(settings, token, workers=workers),
     ]
     demo = settings.telegram_bot_token is None
     if not demo and not settings.telegram_webhook_url:  # webhook mode: the web server is the bot
@@ -126,6 +131,17 @@ def _watch_in_background(supervisor: object) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _check_workers(settings: Settings, workers: int) -> None:
+    """Several workers share updates, outbox and timers through PostgreSQL's row locks; they
+    receive updates by webhook (only one process may poll). SQLite stays one process."""
+    if workers < 1:
+        raise typer.BadParameter("--workers is at least 1")
+    if workers > 1 and not settings.database_url.startswith("postgresql"):
+        raise typer.BadParameter("--workers needs PostgreSQL (DATABASE_URL); SQLite is one process")
+    if workers > 1 and settings.telegram_bot_token and not settings.telegram_webhook_url:
+        raise typer.BadParameter("--workers needs TELEGRAM_WEBHOOK_URL: only one process can poll")
+
+
 @app.command()
 def bot() -> None:
     """Run the Telegram bot (polling)."""
@@ -177,10 +193,11 @@ def actions(port: Annotated[int | None, typer.Option(help="defaults to ACTION_SE
 def rasa() -> None:
     """Run the Rasa server alone, in the foreground (127.0.0.1, RASA_URL's port; trains first if needed)."""
     from friends import processes
+    from friends.settings import ROOT
 
     settings = Settings()
     server = processes.rasa_process(settings, processes.rasa_token(settings))
-    os.chdir(processes.ROOT)
+    os.chdir(ROOT)
     os.execve(server.argv[0], server.argv, server.env)
 
 
@@ -460,6 +477,9 @@ def bookings_resolve(
 def web(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="defaults to WEB_PORT")] = None,
+    workers: Annotated[
+        int, typer.Option(help="worker processes on one port (webhook mode on PostgreSQL only)")
+    ] = 1,
 ) -> None:
     """The web server: console, Stripe webhooks, /healthz (migrates first); with
     TELEGRAM_WEBHOOK_URL also Telegram's webhook and the bot itself."""
@@ -468,8 +488,16 @@ def web(
     from friends.web import web_app
 
     settings = Settings()
+    _check_workers(settings, workers)
     _logging(settings)
-    uvicorn.run(web_app(settings), host=host, port=port or settings.web_port, log_level="info")
+    where = {"host": host, "port": port or settings.web_port, "log_level": "info"}
+    if workers == 1:
+        uvicorn.run(web_app(settings), **where)  # type: ignore[arg-type]
+        return
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)  # once, before the workers start
+    uvicorn.run("friends.web:app_from_env", factory=True, workers=workers, **where)  # type: ignore[arg-type]
 
 
 payments_app = typer.Typer(

@@ -185,10 +185,11 @@ def action_process(settings: Settings, token: str, var: Path = VAR) -> Process:
     )
 
 
-def web_process(settings: Settings, token: str, var: Path = VAR) -> Process:
+def web_process(settings: Settings, token: str, var: Path = VAR, *, workers: int = 1) -> Process:
+    more = ["--workers", str(workers)] if workers > 1 else []
     return Process(
         "web",
-        [str(FRIENDS), "web", "--port", str(settings.web_port)],
+        [str(FRIENDS), "web", "--port", str(settings.web_port), *more],
         f"http://127.0.0.1:{settings.web_port}/healthz",
         child_env(settings, token),
         var / "log" / "web.log",

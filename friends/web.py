@@ -29,6 +29,11 @@ def web_app(settings: Settings) -> FastAPI:
     return app
 
 
+def app_from_env() -> FastAPI:
+    """For uvicorn's workers: each builds its own app (and bot) from the environment."""
+    return web_app(Settings())
+
+
 def with_telegram_webhook(app: FastAPI, settings: Settings) -> Callable[[], bool]:
     from bot import webhook
     from bot.app import BotConfig, build_application

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from friends import ops
@@ -61,3 +62,20 @@ def test_logs_can_be_json_lines_in_a_rotated_file(tmp_path: Path) -> None:
         root.setLevel(before[1])
     line = json.loads(log_file.read_text().splitlines()[-1])
     assert line["level"] == "WARNING" and line["message"] == "outbox 7 is late"
+
+
+def test_several_workers_need_postgresql_and_a_webhook(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from friends.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'one.db'}")
+    refused = CliRunner().invoke(app, ["web", "--workers", "2"])
+    assert refused.exit_code == 2 and "PostgreSQL" in refused.output
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:real-looking-token")
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_URL", raising=False)
+    refused = CliRunner().invoke(app, ["run", "--workers", "3"])
+    assert refused.exit_code == 2 and "TELEGRAM_WEBHOOK_URL" in refused.output
