@@ -300,6 +300,9 @@ def bench_relay(
     postgres: Annotated[
         str | None, typer.Option(help="a PostgreSQL URL instead of a fresh SQLite file")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(help="instead: the rate through the webhook of 1, 2, 4 … N workers (PostgreSQL)")
+    ] = 0,
     as_json: Annotated[
         bool, typer.Option("--json", help="also print a JSON object as the last line")
     ] = False,
@@ -310,6 +313,18 @@ def bench_relay(
     from friends.settings import ROOT
 
     logging.basicConfig(level=logging.WARNING)
+    if workers:
+        if not postgres:
+            raise typer.BadParameter("--workers needs --postgres URL")
+        from friends.bench.workers import bench_workers
+
+        many = asyncio.run(bench_workers(postgres, workers, n, max(chats, 16)))
+        for count, rate in many["workers"].items():
+            print(f"{count} worker(s): {rate} relayed messages/s through the webhook", flush=True)
+        print(f"lost {many['lost']}, duplicated {many['duplicated']}")
+        if as_json:
+            print(json.dumps(many))
+        return
     url = postgres or sqlite_url(ROOT / "var" / "bench", "relay")
     result = asyncio.run(measure(url, n, chats))
     print(f"{'postgres' if postgres else 'sqlite'}: {report(result)}")

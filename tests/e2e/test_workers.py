@@ -20,10 +20,11 @@ import pytest
 from sqlalchemy import text as sql
 
 from friends import wiring
+from friends.bench.telegram import FakeTelegram, WebProcess, text_update
 from friends.bench.world import active_pairs
 from storage.db import make_engine
 from tests.conftest import free_port
-from tests.e2e.test_kill_at_random import TOKEN, FakeTelegram, WebProcess, update
+from tests.e2e.test_kill_at_random import TOKEN
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.postgres]
 MESSAGES_PER_CHAT = 15
@@ -32,7 +33,7 @@ MESSAGES_PER_CHAT = 15
 async def test_three_workers_share_the_load_and_survive_one_killed(postgres_url: str, tmp_path: Path) -> None:
     uow = wiring.uow_factory(postgres_url)
     pairs = active_pairs(uow, wiring.place_index(), 6, now=datetime.now(UTC))
-    telegram = FakeTelegram()
+    telegram = FakeTelegram(free_port())
     workers = []
     for n in range(3):
         port = free_port()
@@ -58,7 +59,7 @@ async def test_three_workers_share_the_load_and_survive_one_killed(postgres_url:
     async def chat(customer: int) -> None:
         async with httpx.AsyncClient(timeout=5) as client:
             for n in range(1, MESSAGES_PER_CHAT + 1):
-                body = update(customer, n, f"Nachricht work-{customer}-{n}")
+                body = text_update(customer, n, f"Nachricht work-{customer}-{n}")
                 while True:
                     worker = rnd.choice(alive)
                     try:
@@ -88,7 +89,7 @@ async def test_three_workers_share_the_load_and_survive_one_killed(postgres_url:
         await asyncio.sleep(0.5)
     for worker in alive:
         worker.kill()
-    telegram.server.should_exit = True
+    telegram.stop()
 
     assert len(handled) == 3 and min(handled.values()) > 0  # every worker took updates
     seen = Counter(m.group(0) for _, t in telegram.sent for m in re.finditer(r"work-\d+-\d+", t))
