@@ -27,8 +27,9 @@ from bot.callbacks import (
     PrivacyButton,
     RequestButton,
 )
+from bot.commands import publish_commands
 from bot.context import BotServices, FriendsApp, FriendsContext
-from bot.handlers import booking, common, customer, helper, privacy
+from bot.handlers import booking, common, customer, helper, media, privacy
 from bot.jobs import fire_timers
 from bot.outbox import drain_outbox, send_now
 from bot.processor import PerChatUpdateProcessor
@@ -183,7 +184,8 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
             CommandHandler(["deletemydata", "datenloeschen"], privacy.on_delete_my_data, filters=new),
             MessageHandler(new & filters.COMMAND, common.on_unknown_command),
             MessageHandler(new & filters.LOCATION, customer.on_location),
-            MessageHandler(new & filters.PHOTO, customer.on_photo),
+            MessageHandler(new & filters.PHOTO, media.on_photo),
+            MessageHandler(new & filters.VOICE, media.on_voice),
             MessageHandler(new & RELAYED_MEDIA, customer.on_media),
             MessageHandler(new & (filters.TEXT | filters.CAPTION), customer.on_text),
             MessageHandler(new, common.on_not_text),
@@ -198,7 +200,9 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
         ]
     )
     app.add_error_handler(common.on_error)  # type: ignore[arg-type]
-    if app.job_queue is not None:  # messages other processes queued (e.g. "a helper is free now")
+    if app.job_queue is not None:
+        app.job_queue.run_once(publish_commands, when=0, name="commands")  # the menu, once at start
+        # messages other processes queued (e.g. "a helper is free now"), and due timers
         app.job_queue.run_repeating(drain_outbox, interval=config.outbox_interval_s, first=1, name="outbox")
         app.job_queue.run_repeating(fire_timers, interval=config.timer_interval_s, first=1, name="timers")
     return app

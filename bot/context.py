@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,7 +13,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from telegram import Bot, Message, ReplyKeyboardRemove, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.keyboards import markup_for
@@ -22,16 +26,25 @@ from core.intake import Customer
 from core.language import Language
 from core.notices import Reply
 from core.onboarding import Field
+from core.photos import ReadsText
 from core.ports import PaymentProvider, UnitOfWork
 from core.relay import Prompt
 from core.services import booking, intake, onboarding, outbox, support
 from core.services.chat import ChatState
 from core.texts import Catalog
+from gateways.ocr import TesseractOcr
 from gateways.offline_payments import OfflinePayments
 from gateways.rasa_client import RasaClient
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
+
+#: Telegram shows "typing…" for 5 seconds; repeated this often while the bot still thinks.
+TYPING_EVERY_S = 4.0
+
+#: Telegram's longest photo caption.
+CAPTION_LIMIT = 1024
 
 #: Replies after which the location keyboard has done its job.
 CLOSES_KEYBOARD = frozenset({"intake.request_stored", "intake.cancelled", "intake.pick_category_first"})
@@ -48,6 +61,7 @@ class BotServices:
     policy: BookingPolicy = DEFAULT_POLICY
     avatars: Path | None = None  # data/avatars: default pictures ("avatar:K")
     uploaded: dict[str, str] = field(default_factory=dict)  # avatar → Telegram file_id
+    ocr: ReadsText = field(default_factory=TesseractOcr)  # the text on a photo of the problem
     #: Where database work runs: one thread for SQLite (one writer at a time, no lock waits),
     #: the default thread pool (None) for PostgreSQL.
     executor: Executor | None = None
@@ -108,6 +122,43 @@ class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     def text(self, customer: Customer, key: str, **params: object) -> str:
         return self.services.catalog.render(key, customer.language, params)
 
+    @contextlib.asynccontextmanager
+    async def typing(self, customer: Customer) -> AsyncIterator[None]:
+        """ "typing…" in the person's chat while the block runs (Rasa, OCR): sent at once and
+        every few seconds, since Telegram shows it for five seconds or until the next message."""
+
+        async def keep_typing() -> None:
+            while True:
+                try:
+                    await self.bot.send_chat_action(customer.telegram_id, ChatAction.TYPING)
+                except TelegramError:  # only a courtesy: never worth failing the answer
+                    log.debug("typing action failed", exc_info=True)
+                await asyncio.sleep(TYPING_EVERY_S)
+
+        task = asyncio.create_task(keep_typing())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    async def edit(self, query: CallbackQuery, customer: Customer, reply: Reply) -> None:
+        """Answer a button in the message it came from: its text becomes the reply (and the
+        buttons the reply's, or none) — where a new message would only repeat the question."""
+        markup = markup_for(reply, customer.language, self.services.catalog)
+        text = self.services.catalog.render(reply.key, customer.language, reply.params)
+        await query.edit_message_text(
+            text, reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None
+        )
+        await asyncio.to_thread(
+            support.log_message,
+            self.services.uow(),
+            customer.telegram_id,
+            incoming=False,
+            kind="bot",
+            text=text,
+            now=self.services.now(),
+        )
+
 
 async def run_db(services: BotServices, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run blocking database work off the event loop, on the services' executor."""
@@ -138,6 +189,9 @@ async def send_reply(
     if str(photo).startswith("avatar:"):  # a default picture: uploaded once, then its file_id
         picture = services.uploaded.get(str(photo)) or _avatar_bytes(services, str(photo))
     if not picture:
+        sent = await bot.send_message(chat_id, text, reply_markup=markup)
+    elif len(text) > CAPTION_LIMIT:  # the photo, then the text with its buttons right after
+        await bot.send_photo(chat_id, picture)
         sent = await bot.send_message(chat_id, text, reply_markup=markup)
     else:
         sent = await bot.send_photo(chat_id, picture, caption=text, reply_markup=markup)

@@ -80,6 +80,7 @@ class Request:
     lon: float | None = None
     chosen_helper_id: int | None = None
     notify: bool = False  # tell the customer when a helper becomes available
+    photo: str | None = None  # a photo of the problem (Telegram file id), shown to the offered helper
     remote: bool = False  # help by phone or video call: no address, no travel, any distance
 
     @property

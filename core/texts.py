@@ -1,22 +1,70 @@
-"""Message catalogs (locales/*.toml): render(key, lang, **params) in the person's language."""
+"""Message catalogs (locales/*.toml): render(key, lang, **params) in the person's language.
+
+The words are in the catalogs; numbers, money, times, durations and plural categories come
+from a `Formats` (CLDR rules, implemented with Babel in gateways/formats.py and handed in by
+the composition root), so this module stays plain Python.
+
+Catalog conventions:
+- a message with plural forms is a table `{count = "stars", one = "…", other = "…"}`: the CLDR
+  plural category of the parameter named by `count` picks the text;
+- a line whose placeholders all render empty is left out (an optional line of a card);
+- `defaults` fill parameters a message uses but the caller does not give ({hotlines}).
+"""
 
 from __future__ import annotations
 
+import string
 import tomllib
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from core.categories import Category
 from core.language import Language
 from core.timezone import BERLIN
 
-#: Parameters whose values are themselves keys of the catalog ({category} → "category.pc").
-TRANSLATED_PARAMS = {"category": "category", "remote": "profile"}
-WEEKDAYS = {
-    Language.DE: ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
-    Language.EN: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+#: Parameters whose values name a message of the catalog ({category} → "category.pc"); lists of
+#: such codes are comma-separated ({skills} = "pc,tv").
+TRANSLATED_PARAMS = {
+    "category": "category.{}",
+    "method": "method.{}",
+    "state": "state.{}",
+    "status": "profile.status_{}",
+    "skills": "category.{}",
+    "languages": "language.name_{}",
+    "days": "weekday.d{}",
+    "remote": "profile.{}",
 }
+#: Parameters that are amounts of money in cents.
+MONEY_PARAMS = frozenset({"rate", "estimate", "hold", "amount", "fee", "share", "extra", "owed"})
+#: Parameters that are lengths of time: minutes, or (by name) hours and seconds.
+DURATION_PARAMS = {"duration": "minute", "worked": "minute", "billed": "minute", "minutes": "minute"}
+DURATION_PARAMS |= {"hours": "hour", "seconds": "second"}
+#: Parameters that are counts of something, rendered by a plural message of the catalog.
+COUNTED_PARAMS = {"ratings": "count.ratings"}
+#: Parameters that are a moment (ISO 8601), rendered relative to today in Berlin.
+MOMENT_PARAMS = frozenset({"when", "until", "at"})
+#: Parameters that are decimal numbers (one decimal at most).
+DECIMAL_PARAMS = frozenset({"km", "stars", "radius"})
+#: What core passes for "nothing to show" (a rating without a comment).
+NOTHING = frozenset({"", "–"})
+
+
+class Formats(Protocol):
+    """CLDR formatting of one language's numbers, money, days, times and plural categories."""
+
+    def decimal(self, value: float, lang: Language) -> str: ...
+
+    def money(self, cents: int, lang: Language) -> str: ...
+
+    def day(self, day: date, lang: Language) -> str: ...
+
+    def clock(self, moment: datetime, lang: Language) -> str: ...
+
+    def duration(self, amount: int, unit: str, lang: Language) -> str: ...
+
+    def plural(self, count: float, lang: Language) -> str: ...
 
 
 def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, str]:
@@ -30,87 +78,114 @@ def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
 class Catalog:
     def __init__(
         self,
         messages: Mapping[Language, Mapping[str, str]],
+        formats: Formats,
+        *,
+        defaults: Mapping[str, object] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.messages = messages
+        self.formats = formats
+        self.defaults = dict(defaults or {})
         self.now = now
 
     @classmethod
-    def load(cls, folder: Path) -> Catalog:
+    def load(cls, folder: Path, formats: Formats, *, defaults: Mapping[str, object] | None = None) -> Catalog:
         return cls(
-            {lang: _flatten(tomllib.loads((folder / f"{lang}.toml").read_text("utf-8"))) for lang in Language}
+            {
+                lang: _flatten(tomllib.loads((folder / f"{lang}.toml").read_text("utf-8")))
+                for lang in Language
+            },
+            formats,
+            defaults=defaults,
         )
 
-    def render(self, key: str, lang: Language, params: Mapping[str, object] | None = None) -> str:
+    def has(self, key: str, lang: Language) -> bool:
         table = self.messages[lang]
-        text = table.get(key) or self.messages[Language.EN].get(key) or table["error.generic"]
-        values = {name: self._param(name, value, lang) for name, value in (params or {}).items()}
+        return key in table or f"{key}.other" in table
+
+    def template(self, key: str, lang: Language, params: Mapping[str, object]) -> str:
+        """The message's text in a language (English, then the generic error, when missing);
+        for a plural message, the form its count asks for."""
+        for table in (self.messages[lang], self.messages[Language.EN]):
+            if key in table:
+                return table[key]
+            if f"{key}.other" in table:
+                count = params.get(table.get(f"{key}.count", "count"), 0)
+                form = self.formats.plural(_number(count), lang)
+                return table.get(f"{key}.{form}") or table[f"{key}.other"]
+        return self.messages[lang]["error.generic"]
+
+    def render(self, key: str, lang: Language, params: Mapping[str, object] | None = None) -> str:
+        given = {**self.defaults, **(params or {})}
+        text = self.template(key, lang, given)
+        values = {name: self._param(name, value, lang) for name, value in given.items()}
+        lines = [
+            line
+            for line in text.split("\n")
+            if not (fields := placeholders(line)) or any(str(values.get(f, "")) for f in fields)
+        ]
         try:
-            return text.format(**values)
-        except (KeyError, IndexError):
+            return "\n".join(lines).format(**values)
+        except (KeyError, IndexError, ValueError):
             return text
 
     def category(self, category: Category, lang: Language) -> str:
         return self.render(f"category.{category}", lang)
 
+    def money(self, cents: int, lang: Language) -> str:
+        return self.formats.money(cents, lang)
+
     def _param(self, name: str, value: object, lang: Language) -> object:
-        prefix = TRANSLATED_PARAMS.get(name)
-        if prefix:
-            return self.render(f"{prefix}.{value}", lang)
-        if name == "skills":
-            return ", ".join(self.render(f"category.{c}", lang) for c in str(value).split(",") if c)
-        if name == "rate" and isinstance(value, int):
-            return money(value, lang)
-        if name in {"km", "stars"}:
-            return str(value).replace(".", ",") if lang is Language.DE else str(value)
-        if name == "languages":
-            return ", ".join(self.render(f"language.name_{v}", lang) for v in str(value).split(",") if v)
-        if name == "days":
-            return ", ".join(self.render(f"weekday.d{v}", lang) for v in str(value).split(",") if v) or "–"
-        if name == "status":
-            return self.render(f"profile.status_{value}", lang)
-        if name in {"when", "until", "at"}:
-            return self.when(datetime.fromisoformat(str(value)), lang)
-        if name in {"duration", "worked", "billed"} and isinstance(value, int):
-            return duration(value, lang)
-        if name in {"estimate", "hold", "amount", "fee", "share", "extra", "owed"} and isinstance(value, int):
-            return money(value, lang)
-        if name in {"method", "state"}:
-            return self.render(f"{name}.{value}", lang)
-        if name == "ratings" and isinstance(value, int):
-            one, many = ("Bewertung", "Bewertungen") if lang is Language.DE else ("rating", "ratings")
-            return f"{value} {one if value == 1 else many}"
+        if value is None or (isinstance(value, str) and value in NOTHING):
+            return ""
+        if name in TRANSLATED_PARAMS:
+            key = TRANSLATED_PARAMS[name]
+            return ", ".join(self.render(key.format(code), lang) for code in str(value).split(",") if code)
         if name == "urgent":
             return self.render("booking.urgent", lang) if value == "yes" else ""
+        if name in MONEY_PARAMS and isinstance(value, int):
+            return self.formats.money(value, lang)
+        if name in DURATION_PARAMS and isinstance(value, int):
+            return self.formats.duration(value, DURATION_PARAMS[name], lang)
+        if name in COUNTED_PARAMS and isinstance(value, int):
+            return self.render(COUNTED_PARAMS[name], lang, {"n": value})
+        if name in DECIMAL_PARAMS:
+            return self.formats.decimal(_number(value), lang)
+        if name in MOMENT_PARAMS:
+            return self.when(datetime.fromisoformat(str(value)), lang)
+        if name == "n" and isinstance(value, int):
+            return self.formats.decimal(value, lang)
         return value
 
     def when(self, moment: datetime, lang: Language) -> str:
-        """Berlin time, relative to today: "heute 14:00", "tomorrow 09:30", "Fr 28.11. 10:00"."""
+        """Berlin time, relative to today: "heute um 14:00 Uhr", "tomorrow at 09:30",
+        "Fr., 28. Nov. um 10:00 Uhr"."""
         local, today = moment.astimezone(BERLIN), self.now().astimezone(BERLIN).date()
-        clock = local.strftime("%H:%M")
         if local.date() == today:
-            return f"{self.render('time.today', lang)} {clock}"
-        if local.date() == today + timedelta(days=1):
-            return f"{self.render('time.tomorrow', lang)} {clock}"
-        day = WEEKDAYS[lang][local.weekday()]
-        date = local.strftime("%d.%m.") if lang is Language.DE else local.strftime("%d %b")
-        return f"{day} {date} {clock}"
+            day = self.render("time.today", lang)
+        elif local.date() == today + timedelta(days=1):
+            day = self.render("time.tomorrow", lang)
+        else:
+            day = self.formats.day(local.date(), lang)
+        return self.render("time.at", lang, {"day": day, "clock": self.formats.clock(local, lang)})
+
+
+def _number(value: object) -> float:
+    try:
+        return float(str(value))
+    except ValueError:
+        return 0.0
 
 
 def money(cents: int, lang: Language) -> str:
-    """18 € / €18, 18,50 € / €18.50"""
+    """Plain euro amounts for the staff console (which has no Formats yet): 18 € / €18."""
     amount = f"{cents // 100}" if cents % 100 == 0 else f"{cents / 100:.2f}"
     return f"{amount.replace('.', ',')} €" if lang is Language.DE else f"€{amount}"
-
-
-def duration(minutes: int, lang: Language) -> str:
-    """90 → "1 Std. 30 Min." / "1 h 30 min"."""
-    hours, rest = divmod(minutes, 60)
-    h, m = ("Std.", "Min.") if lang is Language.DE else ("h", "min")
-    if not hours:
-        return f"{rest} {m}"
-    return f"{hours} {h}" + (f" {rest} {m}" if rest else "")

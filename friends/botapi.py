@@ -37,6 +37,8 @@ class InProcessBotApi(BaseRequest):
         self.sent: list[Sent] = []
         self.shown: list[Sent] = []  # what a person's app shows, in order: new messages and edited ones
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.commands: dict[str, list[str]] = {}  # the command menu per language code ("" = default)
+        self.files: dict[str, bytes] = {}  # what people sent (photos), by file id, for getFile
         self._ids = itertools.count(1000)
         #: Answers Telegram would give instead of success, for the next calls of a method (tests).
         self.failures: list[tuple[str, int, dict[str, Any]]] = []
@@ -55,6 +57,8 @@ class InProcessBotApi(BaseRequest):
         self, url: str, method: str, request_data: RequestData | None = None, **_: Any
     ) -> tuple[int, bytes]:
         api = url.rsplit("/", 1)[-1]
+        if "/file/bot" in url:  # downloading a file getFile described
+            return 200, self.files.get(api.removesuffix(".jpg"), b"")
         params = request_data.json_parameters if request_data else {}
         self.calls.append((api, params))
         for n, (method, status, body) in enumerate(self.failures):
@@ -77,8 +81,19 @@ class InProcessBotApi(BaseRequest):
             result = {"message_id": copied["message_id"]}
         elif api == "editMessageReplyMarkup":
             self._edit_buttons(params)
+        elif api == "editMessageText":
+            result = self._edit_text(params)
+        elif api == "setMyCommands":
+            commands = params["commands"]
+            commands = json.loads(commands) if isinstance(commands, str) else commands
+            self.commands[params.get("language_code") or ""] = [c["command"] for c in commands]
         elif api == "getUpdates":
             result = []
+        elif api == "getFile":
+            file_id = str(params["file_id"])
+            size = len(self.files.get(file_id, b""))
+            result = {"file_id": file_id, "file_unique_id": file_id, "file_size": size}
+            result["file_path"] = f"photos/{file_id}.jpg"
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     def _record(self, params: dict[str, Any], photo: str | None = None) -> dict[str, Any]:
@@ -120,6 +135,23 @@ class InProcessBotApi(BaseRequest):
                 if sent.buttons:  # buttons taken away need no second look
                     self.shown.append(sent)
 
+    def _edit_text(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        """The message keeps its place in the chat; its text (and buttons) change."""
+        for sent in self.sent:
+            if sent.chat_id == int(params["chat_id"]) and sent.message_id == int(params["message_id"]):
+                sent.text = params.get("text", "")
+                self._edit_buttons(params)
+                if not sent.buttons:  # a changed text needs a second look even without buttons
+                    self.shown.append(sent)
+                return {
+                    "message_id": sent.message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": sent.chat_id, "type": "private"},
+                    "from": BOT_USER,
+                    "text": sent.text,
+                }
+        return True
+
     def to(self, chat_id: int) -> list[Sent]:
         return [s for s in self.sent if s.chat_id == chat_id]
 
@@ -154,6 +186,18 @@ class TelegramUser:
                 text=text, entities=[{"type": "bot_command", "offset": 0, "length": len(command)}]
             )
         return await self.send(text=text)
+
+    async def sends_photo(self, image: bytes, caption: str | None = None) -> Update:
+        """A photo (its bytes are what the bot downloads), in the sizes Telegram makes of it."""
+        api = self.app.bot.request
+        file_id = f"photo-{self.id}-{next(self._message_ids)}"
+        if isinstance(api, InProcessBotApi):
+            api.files[file_id] = image
+        sizes = [
+            {"file_id": f"{file_id}-small", "file_unique_id": f"{file_id}-s", "width": 90, "height": 51},
+            {"file_id": file_id, "file_unique_id": file_id, "width": 1280, "height": 720},
+        ]
+        return await self.send(photo=sizes, **({"caption": caption} if caption else {}))
 
     async def shares_location(self, lat: float, lon: float) -> Update:
         return await self.send(location={"latitude": lat, "longitude": lon})

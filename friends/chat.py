@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
 from pydantic import SecretStr
@@ -73,6 +74,7 @@ async def interactive(settings: Settings, token: str, *, lang: str | None) -> No
     me = user
     print("Service Friends demo chat — you are a customer. Type /quit to leave, /help for the bot's help.")
     print("Press a button by typing its number; share a location with /loc LAT LON; /language switches.")
+    print("Send a photo of the problem with /photo PATH [caption] (e.g. a screenshot of an error message).")
     print(
         "Once a helper has your request, their chat shows here too: "
         "/as helper answers as that helper, /as customer switches back."
@@ -100,14 +102,20 @@ async def interactive(settings: Settings, token: str, *, lang: str | None) -> No
         if line in {"/quit", "/exit"}:
             break
         if line.startswith("/as"):
-            helpers = [p for chat, p in people.items() if chat != user.id]
-            me = user if "customer" in line or not helpers else helpers[-1]
+            me = switch(line, user, people)
             print(f"(you now type as {'the customer' if me is user else labels[me.id]})")
             continue
         await play_line(me, buttons, line, people)
     await app.stop()
     await app.shutdown()
     await services.rasa.aclose()
+
+
+def switch(line: str, customer: TelegramUser, people: dict[int, TelegramUser]) -> TelegramUser:
+    """/as customer or /as helper (the helper asked last): who types from now on. Buttons are
+    pressed by the person whose chat they are in, whoever types."""
+    helpers = [p for chat, p in people.items() if chat != customer.id]
+    return customer if "customer" in line.lower() or not helpers else helpers[-1]
 
 
 async def ask(prompt: str) -> str:
@@ -134,10 +142,18 @@ async def play_line(
     people: dict[int, TelegramUser] | None = None,
 ) -> None:
     """A typed line: a button number (pressed by the person whose chat it is in), a location
-    share, or text to send."""
+    share, a photo, or text to send."""
     if line.isdigit() and 1 <= int(line) <= len(buttons):
         sent, data = buttons[int(line) - 1]
         await (people or {}).get(sent.chat_id, user).presses(sent, data)
+    elif line.startswith("/photo"):
+        parts = line.split(maxsplit=2)
+        try:
+            image = await asyncio.to_thread(read_file, parts[1])
+        except (IndexError, OSError) as err:
+            print(f"usage: /photo PATH [caption] ({err})")
+            return
+        await user.sends_photo(image, parts[2] if len(parts) > 2 else None)
     elif line.startswith("/loc"):
         try:
             lat, lon = (float(x) for x in line.split()[1:3])
@@ -147,6 +163,10 @@ async def play_line(
         await user.shares_location(lat, lon)
     elif line:
         await user.says(line)
+
+
+def read_file(path: str) -> bytes:
+    return Path(path).expanduser().read_bytes()
 
 
 async def batch(settings: Settings, token: str, lines: Iterable[str], out: TextIO) -> None:

@@ -223,7 +223,8 @@ def chat(
 
 @app.command()
 def classify() -> None:
-    """JSON Lines with "text" on stdin → the same lines with category, intent, confidence, language."""
+    """JSON Lines with "text" and/or "photo" (a path) on stdin → the same lines with category,
+    intent, confidence, language (and "ocr_text", the text read on the photo)."""
     from friends.classify import classify as classify_lines
     from friends.processes import nlu_stack
     from friends.wiring import rasa_client
@@ -259,6 +260,21 @@ def bench_nlu(
     print(report(result))
     if as_json:
         print(json.dumps(result))
+
+
+@bench_app.command("ocr")
+def bench_ocr(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="also print a JSON object as the last line")
+    ] = False,
+) -> None:
+    """Tesseract on generated error screens: seconds per image and the share of words read."""
+    from friends.bench.ocr import measure, report
+
+    rows = measure()
+    print(report(rows))
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
 
 
 @bench_app.command("matching")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import tomllib
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from core.geo import PlaceIndex
 from core.ports import PaymentProvider, UnitOfWork
 from core.texts import Catalog
 from friends.settings import ROOT, Settings
+from gateways.formats import BabelFormats
 from gateways.offline_payments import OfflinePayments
 from gateways.rasa_client import RasaClient
 from gateways.stripe_payments import StripePayments, verify_webhook
@@ -44,6 +46,18 @@ def place_index() -> PlaceIndex:
     )
 
 
+def hotlines() -> str:
+    """The operators' customer service numbers (data/operators.toml), as the texts name them."""
+    table = tomllib.loads((ROOT / "data" / "operators.toml").read_text("utf-8"))
+    return ", ".join(f"{o['name']} {o['hotline']}" for o in table["operator"])
+
+
+@cache
+def catalog() -> Catalog:
+    """Both languages' messages, formatted by CLDR's rules (Babel)."""
+    return Catalog.load(LOCALES, BabelFormats(), defaults={"hotlines": hotlines()})
+
+
 def uow_factory(database_url: str, *, migrate: bool = True) -> Callable[[], UnitOfWork]:
     """Brings the schema to the newest migration, then hands out units of work."""
     if migrate:
@@ -70,7 +84,7 @@ def bot_services(settings: Settings, uow: Callable[[], UnitOfWork] | None = None
         uow=uow or uow_factory(settings.database_url),
         places=place_index(),
         rasa=rasa_client(settings),
-        catalog=Catalog.load(LOCALES),
+        catalog=catalog(),
         now=utc_now,
         policy=settings.booking_policy,
         payments=offline_or_live_payments(settings),
@@ -96,7 +110,7 @@ def web_services(settings: Settings) -> WebServices:
     return WebServices(
         uow=lambda: SqlUnitOfWork(sessions),
         queries=Queries(sessions),
-        catalog=Catalog.load(LOCALES),
+        catalog=catalog(),
         secure_cookies=settings.console_secure_cookies,
         payments=offline_or_live_payments(settings),
         policy=settings.booking_policy,

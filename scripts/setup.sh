@@ -50,12 +50,24 @@ rasa_venv() {
   echo "$want" > .venv-rasa/.requirements-hash
 }
 
+ocr_packages() {
+  # Tesseract OCR with the German and English models reads photos of a problem; DejaVu draws
+  # the error screens the tests and `friends bench ocr` read.
+  if command -v tesseract >/dev/null 2>&1 && [ -f /usr/share/tesseract-ocr/5/tessdata/deu.traineddata ] \
+     && [ -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ] && [ -d /usr/share/fonts/truetype/dejavu ]; then
+    step "Tesseract OCR (German, English) is installed"; return; fi
+  step "Installing Tesseract OCR with German and English (Debian packages) and the DejaVu fonts"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng fonts-dejavu-core >/dev/null
+}
+
 rasa_model() {
   step "Rasa model (trained only when nlu/, domain.yml or config.yml changed)"
   .venv/bin/friends train
 }
 
 find_uv
+ocr_packages
 app_venv
 rasa_venv
 rasa_model

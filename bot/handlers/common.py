@@ -59,8 +59,7 @@ async def on_pick_language(update: Update, context: FriendsContext) -> None:
         return
     reply = await context.call(intake.set_language, customer.id, pick.language)
     await query.answer()
-    await query.edit_message_reply_markup(None)
-    await context.send(replace(customer, language=pick.language), [reply])
+    await context.edit(query, replace(customer, language=pick.language), reply)  # "Which language?" → "OK, …"
 
 
 async def on_unknown_command(update: Update, context: FriendsContext) -> None:

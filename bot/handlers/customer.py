@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
 from telegram import Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
 from bot import dialogue
 from bot.callbacks import BadButton, PickCategory, PickHelper, RequestButton
@@ -29,25 +26,13 @@ from gateways.rasa_client import RasaUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-#: Rasa answers most texts within this; only a slower answer shows "typing…".
-TYPING_AFTER_S = 0.5
 
 
-async def patiently(context: FriendsContext, chat_id: int, call: Awaitable[T]) -> T:
-    """Rasa's answer, while the customer sees "typing…" if it takes a moment; TimeoutError when
-    it does not come within the patience (only this customer waits: other chats go on)."""
-
-    async def typing() -> None:
-        await asyncio.sleep(TYPING_AFTER_S)
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-
-    shown = asyncio.create_task(typing())
-    try:
-        with RASA_SECONDS.time():
-            return await asyncio.wait_for(call, context.services.rasa_patience_s)
-    finally:
-        shown.cancel()
+async def patiently(context: FriendsContext, call: Awaitable[T]) -> T:
+    """Rasa's answer, or TimeoutError when it does not come within the patience (only this
+    customer waits: other chats go on). Wrap it in `context.typing` to show "typing…"."""
+    with RASA_SECONDS.time():
+        return await asyncio.wait_for(call, context.services.rasa_patience_s)
 
 
 async def on_text(update: Update, context: FriendsContext) -> None:
@@ -83,7 +68,8 @@ async def on_text(update: Update, context: FriendsContext) -> None:
                     customer, await context.call(intake.set_place, customer.id, place, now=services.now())
                 )
                 return
-            parse = await patiently(context, customer.telegram_id, services.rasa.parse(nlu_text(text)))
+            async with context.typing(customer):
+                parse = await patiently(context, services.rasa.parse(nlu_text(text)))
             await context.call(
                 support.note_nlu, customer.telegram_id, parse.text, parse.intent, parse.confidence
             )
@@ -93,9 +79,8 @@ async def on_text(update: Update, context: FriendsContext) -> None:
         elif _names_a_place(context, text):
             await context.send(customer, [Reply("intake.no_open_request")])
             return
-        replies, parse = await patiently(
-            context, customer.telegram_id, dialogue.converse(services.rasa, customer, text)
-        )
+        async with context.typing(customer):
+            replies, parse = await patiently(context, dialogue.converse(services.rasa, customer, text))
         if parse is not None:
             await context.call(
                 support.note_nlu, customer.telegram_id, parse.text, parse.intent, parse.confidence
@@ -144,21 +129,6 @@ async def on_location(update: Update, context: FriendsContext) -> None:
     except DomainError as err:
         replies = [Reply(err.key, err.params)]
     await context.send(customer, replies)
-
-
-async def on_photo(update: Update, context: FriendsContext) -> None:
-    """A photo: the profile photo while a helper is asked for one, else read its caption."""
-    message = update.effective_message
-    assert message is not None and message.photo
-    customer = await context.customer(update)
-    if await context.awaited_field(customer) is Field.PHOTO:
-        await helper.answer(update, context, Answer(photo=message.photo[-1].file_id))
-    elif await booking.relayed(update, context):
-        return
-    elif message.caption:
-        await on_text(update, context)
-    else:
-        await context.send(customer, [Reply("input.not_text")])
 
 
 async def on_media(update: Update, context: FriendsContext) -> None:

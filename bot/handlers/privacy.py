@@ -14,6 +14,9 @@ from core.notices import Choice, Reply
 from core.services import privacy
 
 CONSENT = Reply("privacy.consent", {"actions": "yes,notice"}, choices=(Choice.PRIVACY,))
+#: chat_data key: the first message a person wrote before consenting, answered after consent.
+#: Held in this process's memory only – nothing is stored before consent.
+BEFORE_CONSENT = "before_consent"
 
 
 async def gate(update: Update, context: FriendsContext, customer: Customer) -> None:
@@ -36,8 +39,22 @@ async def gate(update: Update, context: FriendsContext, customer: Customer) -> N
         return
     if query is not None:
         await query.answer()
+    elif message is not None and not (message.text or "").startswith("/") and context.chat_data is not None:
+        context.chat_data.setdefault(BEFORE_CONSENT, update.to_dict())
     await context.send(customer, [CONSENT])
     raise ApplicationHandlerStop
+
+
+async def answer_message_before_consent(update: Update, context: FriendsContext) -> bool:
+    """The message the person wrote before consenting, handled now as if it came again (under
+    an update id of its own, so the repeat guard lets it through once). False if there was none."""
+    if context.chat_data is None or BEFORE_CONSENT not in context.chat_data:
+        return False
+    data = context.chat_data.pop(BEFORE_CONSENT)
+    await context.application.process_update(
+        Update.de_json({**data, "update_id": -data["update_id"]}, context.bot)
+    )
+    return True
 
 
 async def on_privacy(update: Update, context: FriendsContext) -> None:
@@ -78,17 +95,15 @@ async def on_privacy_button(update: Update, context: FriendsContext) -> None:
     if button.action == "yes":
         await query.edit_message_reply_markup(None)
         await context.call(privacy.consent, customer.telegram_id, now=context.services.now())
-        await context.send(
-            customer, [Reply("privacy.thanks"), Reply("start.welcome", {"name": customer.name or "👋"})]
-        )
+        await context.send(customer, [Reply("privacy.thanks")])
+        if not await answer_message_before_consent(update, context):
+            await context.send(customer, [Reply("start.welcome", {"name": customer.name or "👋"})])
     elif button.action == "notice":
         await on_privacy(update, context)
     elif button.action == "del":
         await on_delete_my_data(update, context)
-    elif button.action == "delyes":
-        await query.edit_message_reply_markup(None)
-        await context.send(customer, [Reply("privacy.deleted")])
+    elif button.action == "delyes":  # the question "Erase your data?" becomes its answer
+        await context.edit(query, customer, Reply("privacy.deleted"))
         await context.call(privacy.erase, customer.id, now=context.services.now())
     else:
-        await query.edit_message_reply_markup(None)
-        await context.send(customer, [Reply("privacy.kept")])
+        await context.edit(query, customer, Reply("privacy.kept"))

@@ -223,7 +223,7 @@ def card(candidate: Candidate, request_id: RequestId, *, remote: bool = False) -
     params: dict[str, str | int] = {
         "name": helper.name,
         "skills": ",".join(sorted(str(s) for s in helper.skills)),
-        "details": helper.skill_details or "–",
+        "details": helper.skill_details or "",
         "rate": helper.rate,
         "stars": f"{candidate.rating:.1f}",
         "ratings": helper.rating_count,

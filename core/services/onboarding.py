@@ -181,14 +181,14 @@ def profile_replies(helper: Helper) -> list[Reply]:
     params: dict[str, str | int] = {
         "name": helper.name,
         "skills": ",".join(sorted(str(s) for s in helper.skills)),
-        "details": helper.skill_details or "–",
-        "description": helper.description or "–",
+        "details": helper.skill_details or "",
+        "description": helper.description or "",
         "rate": helper.rate,
-        "km": f"{helper.radius_km:g}",
-        "area": ", ".join(sorted(helper.districts)) or "–",
+        "radius": "" if helper.districts else f"{helper.radius_km:g}",
+        "area": ", ".join(sorted(helper.districts)),
         "languages": ",".join(sorted(str(lang) for lang in helper.languages)),
         "days": ",".join(str(d) for d in days),
-        "hours": f"{first.start:%H:%M}–{first.end:%H:%M}" if first else "–",
+        "hours": f"{first.start:%H:%M}–{first.end:%H:%M}" if first else "",
         "remote": "remote_yes" if helper.remote else "remote_no",
         "status": str(helper.status)
         if helper.status is not HelperStatus.ACTIVE or helper.verified

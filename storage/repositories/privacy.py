@@ -80,6 +80,7 @@ class SqlPrivacy:
             .where(RequestRow.customer_id == customer_id)
             .values(
                 description=ERASED,
+                photo=None,
                 device=None,
                 brand=None,
                 postcode=None,
@@ -100,8 +101,16 @@ class SqlPrivacy:
         s.flush()
 
     def erase_relay(self, booking_id: int) -> int:
-        """The transcript and the visit address of a booking, once the retention period is over."""
+        """The transcript and the visit address of a booking, and the photo of its request, once
+        the retention period is over."""
         self.session.execute(delete(VisitAddressRow).where(VisitAddressRow.booking_id == booking_id))
+        request_id = select(BookingRow.request_id).where(BookingRow.id == booking_id).scalar_subquery()
+        self.session.execute(
+            update(RequestRow)
+            .where(RequestRow.id == request_id, RequestRow.photo.is_not(None))
+            .values(photo=None)
+            .execution_options(synchronize_session=False)
+        )
         result = self.session.execute(
             update(RelayMessageRow)
             .where(

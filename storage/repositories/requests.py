@@ -34,6 +34,7 @@ def _request(row: RequestRow) -> Request:
         lon=row.lon,
         chosen_helper_id=row.chosen_helper_id,
         notify=bool(row.notify),
+        photo=row.photo,
         remote=bool(row.remote),
     )
 
@@ -127,3 +128,7 @@ class SqlRequests:
         row = self.session.get_one(RequestRow, request_id)
         row.status, row.updated_at = str(status), now
         self.session.flush()
+
+    def attach_photo(self, request_id: RequestId, photo: str, *, now: datetime) -> None:
+        row = self.session.get_one(RequestRow, request_id)
+        row.photo, row.updated_at = photo, now

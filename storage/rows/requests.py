@@ -30,6 +30,7 @@ class RequestRow(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     chosen_helper_id: Mapped[int | None] = mapped_column(ForeignKey("helpers.id"))
     notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    photo: Mapped[str | None] = mapped_column(String(256))  # Telegram file id of a photo of the problem
     remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -24,7 +24,8 @@ class Chat:
         self._read = 0
 
     def seen(self) -> list[str]:
-        return [s.text for s in self.api.to(self.user.id)]
+        """As the person reads them (the no-break space in "18 €" looks like a space)."""
+        return [s.text.replace("\xa0", " ") for s in self.api.to(self.user.id)]
 
     def new(self) -> list[str]:
         """Texts sent since the last call."""

@@ -59,9 +59,9 @@ async def test_a_helper_registers_in_german_and_is_offered_after_verification(
     ben.new()
     await press(ben, "Ich stimme zu")
     complete, card = ben.new()
-    assert complete.startswith("Danke – dein Profil ist vollständig!")
+    assert complete.startswith("Danke, dein Profil ist vollständig!")
     assert card.startswith("👤 Ben K. · ⏳ wartet auf Prüfung") and "19,50 € pro Stunde" in card
-    assert "Deutsch, Englisch" in card and "Mo, Mi, Sa, 10:00–18:00" in card
+    assert "Deutsch, Englisch" in card and "Mo, Mi, Sa · 10:00–18:00 Uhr" in card
     assert ben.last().photo == PHOTO[0]["file_id"]
 
     with bot_services.uow() as u:
@@ -74,7 +74,7 @@ async def test_a_helper_registers_in_german_and_is_offered_after_verification(
     saved, card = ben.new()[-2:]
     assert saved == "Gespeichert." and "21 € pro Stunde" in card
     await press(ben, "⏸ Vermittlung pausieren")
-    assert ben.new()[-2].startswith("Du bist pausiert")
+    assert ben.new()[-2].startswith("Pausiert")
     await ben.user.says("/profile")
     card, money = ben.api.to(ben.user.id)[-2:]
     assert [lbl for lbl, _ in card.buttons][-1] == "▶️ Vermittlung fortsetzen"

@@ -41,10 +41,18 @@ async def test_nothing_is_kept_or_classified_before_consent(
     assert mia.new()[0].startswith("🔒 Datenschutz bei Service Friends")
     sent, yes = button(mia, "✅ Okay")
     await mia.user.presses(sent, yes)  # type: ignore[arg-type]
-    thanks, welcome = mia.new()
-    assert thanks.startswith("Danke! Du kannst deine Zustimmung") and welcome.startswith("Hallo Mia!")
-    await mia.user.says("Mein WLAN geht nicht mehr")
-    assert "Internet und WLAN" in mia.new()[0]
+    thanks, understood, *_ = mia.new()  # the message from before consent is answered now
+    assert thanks.startswith("Danke! Du kannst deine Zustimmung") and "Internet und WLAN" in understood
+    assert "Sommer2026" in str(await _export(bot_services, mia))  # kept now, with consent
+
+
+async def test_consent_without_a_message_before_it_is_welcomed(person: Callable[..., Chat]) -> None:
+    tom = person("de", "Tom", consent=False)
+    await tom.user.says("/start")
+    sent, yes = button(tom, "✅ Okay")
+    await tom.user.presses(sent, yes)  # type: ignore[arg-type]
+    thanks, welcome = tom.new()[-2:]
+    assert thanks.startswith("Danke! Du kannst deine Zustimmung") and welcome.startswith("Hallo Tom!")
 
 
 async def test_my_data_is_sent_and_erased_on_request(
@@ -62,9 +70,11 @@ async def test_my_data_is_sent_and_erased_on_request(
     assert ole.new()[0].startswith("Erase your data?")
     sent, yes = button(ole, "Yes, erase everything")
     await ole.user.presses(sent, yes)  # type: ignore[arg-type]
-    assert ole.new() == [
-        "Your data is erased. Thank you for having used Service Friends – if you write again, we start fresh."
-    ]
+    assert ole.new() == []  # the question "Erase your data?" became the answer
+    assert (
+        sent.text
+        == "Your data is erased. Thanks for using Service Friends – if you write again, we'll start afresh."
+    )  # type: ignore[attr-defined]
     with bot_services.uow() as u:
         assert u.customers.by_telegram_id(TelegramUserId(ole.user.id)) is None  # the Telegram id is gone
     await ole.user.says("hello again")

@@ -18,8 +18,8 @@ from console import auth
 from console.app import WebServices, create_app
 from core.services import staff
 from core.staff import Role
-from core.texts import Catalog
-from friends.wiring import LOCALES, place_index
+from friends import wiring
+from friends.wiring import place_index
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
 from storage.queries import Queries
@@ -55,7 +55,7 @@ def console(tmp_path: Path) -> Iterator[Console]:
         policy=world.policy,
         now=clock,
         queries=Queries(sessions),
-        catalog=Catalog.load(LOCALES),
+        catalog=wiring.catalog(),
         poll_seconds=0.3,
     )
     port = free_port()

@@ -56,16 +56,16 @@ def telegram_chat(console: Console, telegram_id: int) -> list[str]:
     (In a thread: Playwright's sync API keeps this thread's event loop busy.)"""
     from bot.context import BotServices
     from bot.outbox import drain
-    from core.texts import Catalog
+    from friends import wiring
     from friends.chat import start_app
-    from friends.wiring import LOCALES, place_index
+    from friends.wiring import place_index
     from gateways.rasa_client import RasaClient
 
     services = BotServices(
         uow=console.world.uow,
         places=place_index(),
         rasa=RasaClient("http://127.0.0.1:9", None),
-        catalog=Catalog.load(LOCALES),
+        catalog=wiring.catalog(),
         now=console.world.clock,
     )
     seen: list[str] = []

@@ -18,8 +18,7 @@ from core.geo import PlaceIndex
 from core.helpers import HelperStatus
 from core.services import staff, support
 from core.staff import Role
-from core.texts import Catalog
-from friends.wiring import LOCALES
+from friends import wiring
 from storage.db import make_engine, session_factory
 from storage.queries import Queries
 from storage.uow import SqlUnitOfWork
@@ -43,7 +42,7 @@ def console(sqlite_url: str, clock: FrozenClock, places: PlaceIndex) -> tuple[We
         policy=world.policy,
         now=clock,
         queries=Queries(sessions),
-        catalog=Catalog.load(LOCALES),
+        catalog=wiring.catalog(),
     )
     return services, world
 

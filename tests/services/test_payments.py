@@ -13,8 +13,8 @@ from core.ids import Cents
 from core.language import Language
 from core.payments import LedgerKind, ProviderEvent, RefundTooLarge, totals_of, unbalanced
 from core.services import booking, payments
-from core.texts import Catalog
-from tests.conftest import ROOT, FrozenClock
+from friends import wiring
+from tests.conftest import FrozenClock
 from tests.services.test_booking import CUSTOMER, POLICY, Uow, World
 
 
@@ -284,7 +284,7 @@ def test_a_second_payment_charged_outright_is_refunded_and_the_customer_told_the
     assert w.get(b).state is BookingState.CASH
     said = w.inbox(CUSTOMER)[-1]
     assert said.key == "payments.stray_refunded" and said.params["amount"] == 1800
-    text = Catalog.load(ROOT / "locales").render(said.key, Language.EN, said.params)
+    text = wiring.catalog().render(said.key, Language.EN, said.params)
     assert "nothing is charged twice" not in text and "€18" in text and "refunded all of it" in text
 
 

@@ -14,6 +14,11 @@ from telegram.request import HTTPXRequest
 class EmulatorRequest(HTTPXRequest):
     """Fixes what the emulator returns so that stock PTB 22 can run against it."""
 
+    #: Photos the emulated users sent, by file id: the emulator has no getFile and no file
+    #: downloads, so this adapter answers both (an unknown id downloads as no bytes).
+    FILES: dict[str, bytes] = {}
+
+    ACCEPTED = frozenset({"setMyCommands", "sendChatAction"})
     AS_MESSAGE = {
         "sendPhoto": "[photo]",
         "sendDocument": "[document]",
@@ -26,6 +31,18 @@ class EmulatorRequest(HTTPXRequest):
         self, url: str, method: str, request_data: Any = None, **timeouts: Any
     ) -> tuple[int, bytes]:
         api = url.rsplit("/", 1)[-1]
+        if "/file/bot" in url:  # a download of what getFile described
+            return 200, self.FILES.get(api.removesuffix(".jpg"), b"")
+        if api == "getFile":
+            file_id = str((request_data.json_parameters if request_data else {}).get("file_id"))
+            result = {
+                "file_id": file_id,
+                "file_unique_id": file_id[-8:],
+                "file_path": f"photos/{file_id}.jpg",
+            }
+            return 200, json.dumps({"ok": True, "result": result}).encode()
+        if api in self.ACCEPTED:  # not implemented by the emulator; nothing to show a user
+            return 200, json.dumps({"ok": True, "result": True}).encode()
         if api in self.AS_MESSAGE:  # not implemented by the emulator: deliver as text
             p = request_data.json_parameters if request_data else {}
             data = {"chat_id": p.get("chat_id"), "text": p.get("caption") or self.AS_MESSAGE[api]}
@@ -88,6 +105,10 @@ class TgClient:
         photo = [{"file_id": file_id, "file_unique_id": file_id[-8:], "width": 640, "height": 480}]
         body = self._msg(photo=photo, **({"caption": caption} if caption else {}))
         (await self.http.post("/sendMessage", json=body)).raise_for_status()
+
+    async def send_voice(self, file_id: str = "AwAD-test-voice") -> None:
+        voice = {"file_id": file_id, "file_unique_id": file_id[-8:], "duration": 4}
+        (await self.http.post("/sendMessage", json=self._msg(voice=voice))).raise_for_status()
 
     async def reply_text(self, text: str, to: dict[str, Any]) -> None:
         """Answer one of the bot's messages (Telegram's reply), e.g. to route it to a job."""

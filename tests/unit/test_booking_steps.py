@@ -27,8 +27,7 @@ from core.ids import BookingId, Cents, CustomerId, HelperId, RequestId
 from core.language import Language
 from core.notices import Reply
 from core.services.buttons import PRESSES
-from core.texts import Catalog
-from friends.settings import ROOT
+from friends import wiring
 
 BOOKING = Booking(
     id=BookingId(12),
@@ -69,7 +68,7 @@ def test_every_step_has_a_use_case() -> None:
 
 
 def test_every_offered_step_has_a_label_in_both_languages() -> None:
-    catalog = Catalog.load(ROOT / "locales")
+    catalog = wiring.catalog()
     offered = [StepChoice(s) for s in Step if s not in (Step.DURATION, Step.RATE, Step.ROUTE)]
     for lang in Language:
         for choice in [*offered, *DURATION_CHOICES, *STAR_CHOICES]:
@@ -78,7 +77,7 @@ def test_every_offered_step_has_a_label_in_both_languages() -> None:
 
 
 def test_stars_share_one_row_and_other_steps_go_two_to_a_row() -> None:
-    catalog = Catalog.load(ROOT / "locales")
+    catalog = wiring.catalog()
     stars = booking_markup(Reply("rating.reminder", steps=STAR_CHOICES, booking_id=12), Language.DE, catalog)
     assert stars is not None and [len(row) for row in stars.inline_keyboard] == [5]
     assert [b.text for b in stars.inline_keyboard[0]] == ["1⭐", "2⭐", "3⭐", "4⭐", "5⭐"]

@@ -12,10 +12,10 @@ from core.categories import Category
 from core.helpers import HelperStatus
 from core.language import Language
 from core.onboarding import EDITABLE, Field
-from core.texts import Catalog
+from friends import wiring
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = Catalog.load(ROOT / "locales")
+CATALOG = wiring.catalog()
 KEY = re.compile(
     r"""["']((?:intake|location|reply|input|error|start|help|language|button_press|button|category|match|time|helper|onboarding|profile|weekday)\.[a-z_]+)["']"""
 )

@@ -116,6 +116,8 @@ def _ask_helpers(
             "until": deadline.isoformat(),
             "urgent": "yes" if request.urgency == "urgent" else "no",
         }
+        if request.photo:  # the photo of the problem the customer sent, with the offer as its caption
+            params["photo"] = request.photo
         side = steps.helper_side(uow, helper, request.language)
         uow.outbox.add(
             side.telegram_id,
