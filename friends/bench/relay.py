@@ -29,11 +29,10 @@ from core.categories import Category
 from core.ids import BookingId
 from core.notices import Reply
 from core.ports import UnitOfWork
-from core.texts import Catalog
 from friends.bench.nlu import percentile
 from friends.bench.world import Pair, SqlCounter, active_pairs
 from friends.botapi import InProcessBotApi
-from friends.wiring import LOCALES, database_executor, place_index
+from friends.wiring import catalog, database_executor, place_index
 from gateways.rasa_client import Parse, RasaClient
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
@@ -90,7 +89,7 @@ def stack(url: str, rasa: RasaClient | None = None) -> Stack:
         uow=uow,
         places=place_index(),
         rasa=rasa or RasaClient("http://127.0.0.1:9"),
-        catalog=Catalog.load(LOCALES),
+        catalog=catalog(),
         now=lambda: datetime.now(UTC),
         executor=database_executor(url),
     )
