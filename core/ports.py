@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -261,9 +261,15 @@ class StaffAccounts(Protocol):
 
     def end_session(self, token_hash: str) -> None: ...
     def end_sessions_of(self, staff_id: int) -> None: ...
-    def failures(self, key: str) -> tuple[int, datetime] | None: ...
-    def failed(self, key: str, *, now: datetime) -> None: ...
-    def forget_failures(self, key: str) -> None: ...
+    def claim_attempt(
+        self, key: str, *, now: datetime, wait: Callable[[int, datetime], timedelta]
+    ) -> timedelta:
+        """Count one more login attempt under `key`, atomically, unless `wait(count, last attempt)`
+        is positive: then nothing is counted and that wait is returned."""
+        ...
+
+    def give_back_attempt(self, key: str) -> None: ...
+    def forget_attempts(self, key: str) -> None: ...
 
 
 class AuditLog(Protocol):

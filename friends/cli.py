@@ -35,7 +35,7 @@ def run(
     ] = 1,
 ) -> None:
     """Start every process; without TELEGRAM_BOT_TOKEN, chat with the bot in this terminal."""
-    from friends import processes
+    from friends import processes, wiring
     from friends.wiring import uow_factory
 
     settings = Settings()
@@ -44,6 +44,7 @@ def run(
     uow = uow_factory(settings.database_url)  # migrate before anything uses the database
     if seed_demo_helpers(uow):
         print(f"Empty database: added {DEMO_HELPERS} demo helpers (friends seed --helpers N for more).")
+    os.environ.update(wiring.local_console_env(settings))  # the web server inherits it
     token = processes.rasa_token(settings)
     children = [
         processes.action_process(settings, token),
@@ -60,7 +61,7 @@ def run(
         supervisor.start()
         print(f"Rasa server: {settings.rasa_url} (127.0.0.1 only, token in var/run/rasa.token)")
         print(f"Action server: http://127.0.0.1:{settings.action_server_port}")
-        print(f"Web server (Stripe webhooks): http://127.0.0.1:{settings.web_port}")
+        print(f"Web server (console, Stripe webhooks): http://127.0.0.1:{settings.web_port}")
         print(f"Database: {settings.database_url}")
         if demo:
             print("No TELEGRAM_BOT_TOKEN set: starting the terminal demo.\n", flush=True)

@@ -56,10 +56,14 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = None
     #: Where Stripe's pages send people back (the bot's t.me link is a good choice).
     payment_return_url: str = "https://t.me/"
-    #: The app's web server (Stripe webhooks, later the staff console), on 127.0.0.1.
+    #: The app's web server (Stripe webhooks and the staff console), on 127.0.0.1.
     web_port: int = 8080
-    #: The console is served behind HTTPS (a reverse proxy): session cookies get the Secure flag.
-    console_secure_cookies: bool = False
+    #: Where staff reach the console over HTTPS (a reverse proxy in front of WEB_PORT), e.g.
+    #: https://console.example.org. Without it `friends run` serves it for this machine only.
+    console_public_url: str | None = None
+    #: Secure cookies and HSTS (the console is served over HTTPS). Set false only for plain HTTP
+    #: on one's own machine; `friends run` does that itself when CONSOLE_PUBLIC_URL is unset.
+    console_secure_cookies: bool = True
 
     @field_validator("telegram_bot_token")
     @classmethod

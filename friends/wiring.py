@@ -12,7 +12,7 @@ from pathlib import Path
 
 from actions.base import ActionServices
 from bot.context import BotServices
-from console.app import WebServices
+from console.config import WebServices
 from core.geo import PlaceIndex
 from core.ports import PaymentProvider, UnitOfWork
 from core.texts import Catalog
@@ -101,6 +101,15 @@ def offline_or_live_payments(settings: Settings) -> PaymentProvider:
     if settings.stripe_api_key is None:
         return OfflinePayments()
     return StripePayments(settings.stripe_api_key.get_secret_value(), return_url=settings.payment_return_url)
+
+
+def local_console_env(settings: Settings) -> dict[str, str]:
+    """For `friends run`'s web server: without a public URL (the demo, a developer's machine)
+    the console is plain HTTP on 127.0.0.1, so its cookies cannot be Secure. An explicit
+    CONSOLE_SECURE_COOKIES wins."""
+    if settings.console_public_url or "console_secure_cookies" in settings.model_fields_set:
+        return {}
+    return {"CONSOLE_SECURE_COOKIES": "false"}
 
 
 def web_services(settings: Settings) -> WebServices:

@@ -9,12 +9,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Final
 
-from core.booking import Actor, BookingState
+from core.booking import Actor, Booking, BookingPolicy, BookingState
 from core.errors import DomainError, UnknownHelper
 from core.helpers import Helper, HelperStatus
 from core.ids import HelperId
 from core.notices import Reply
-from core.ports import UnitOfWork
+from core.payments import PaymentState
+from core.ports import PaymentProvider, UnitOfWork
 from core.services import booking as booking_service
 from core.services import matching, steps
 from core.services.steps import audit
@@ -29,14 +30,24 @@ from core.staff import (
     checked_email,
 )
 
-#: Failed logins allowed before each next try has to wait (2, 4, 8 … seconds, at most 15 min).
-FREE_FAILURES: Final = 3
+#: Login attempts allowed per address and account before each next one has to wait (2, 4, 8 …
+#: seconds, at most 15 minutes) …
+FREE_PER_ACCOUNT: Final = 3
+#: … and per address, whatever the accounts (guessing many accounts' passwords). Never per
+#: account alone: a stranger's guesses must not lock the owner out from where they are.
+FREE_PER_ADDRESS: Final = 10
 MAX_WAIT: Final = timedelta(minutes=15)
 SESSION_HOURS: Final = 8
 
 
 class LoginRefused(DomainError):
     key = "staff.login_refused"
+
+
+class MoneyAttached(NotAllowed):
+    """Cancelling this booking would move money (release a hold, refund or charge a fee)."""
+
+    key = "staff.cancel_needs_refund"
 
 
 class SlowDown(DomainError):
@@ -80,12 +91,14 @@ def set_disabled(uow: UnitOfWork, email: str, disabled: bool, *, now: datetime) 
         return replace(member, disabled=disabled)
 
 
-def _wait(failures: tuple[int, datetime] | None, now: datetime) -> timedelta:
-    if failures is None or failures[0] < FREE_FAILURES:
-        return timedelta(0)
-    count, last = failures
-    delay = min(timedelta(seconds=2 ** (count - FREE_FAILURES + 1)), MAX_WAIT)
-    return max(timedelta(0), last + delay - now)
+def _wait_after(free: int, now: datetime) -> Callable[[int, datetime], timedelta]:
+    def wait(count: int, last: datetime) -> timedelta:
+        if count < free:
+            return timedelta(0)
+        delay = min(timedelta(seconds=2 ** (count - free + 1)), MAX_WAIT)
+        return max(timedelta(0), last + delay - now)
+
+    return wait
 
 
 def log_in(
@@ -96,24 +109,25 @@ def log_in(
     address: str,
     now: datetime,
 ) -> StaffMember:
-    """The member for these credentials. `verify(hash)` checks the typed password against a hash,
-    and is called (with None) for unknown e-mails too, so both take the same time. After a few
-    failures per account or per address, each next try must wait longer (SlowDown)."""
+    """The member for these credentials. The attempt is counted first, per address and per
+    address and account, in its own transaction (SlowDown once too many came too fast, with no
+    password checked); then `verify(hash)` checks the typed password (against a dummy hash for
+    unknown e-mails, so both take as long). A success forgets the account's attempts from
+    this address and gives the address its attempt back; a failure keeps both counted."""
+    email = email.strip().lower()
+    by_address, by_account = f"address:{address}"[:300], f"account:{address}|{email}"[:300]
     with uow:
-        email = email.strip().lower()
-        keys = (f"email:{email}"[:300], f"address:{address}"[:300])
-        wait = max(_wait(uow.staff.failures(k), now) for k in keys)
-        if wait > timedelta(0):
-            raise SlowDown(seconds=int(wait.total_seconds()) + 1)
+        for key, free in ((by_address, FREE_PER_ADDRESS), (by_account, FREE_PER_ACCOUNT)):
+            wait = uow.staff.claim_attempt(key, now=now, wait=_wait_after(free, now))
+            if wait > timedelta(0):  # not counted: the transaction rolls back
+                raise SlowDown(seconds=int(wait.total_seconds()) + 1)
         found = uow.staff.by_email(email)
-        good = verify(found[1] if found else None)
-        if found is None or not good or found[0].disabled:
-            for key in keys:
-                uow.staff.failed(key, now=now)
-            uow.commit()
-            raise LoginRefused()
-        for key in keys:
-            uow.staff.forget_failures(key)
+        uow.commit()
+    if not verify(found[1] if found else None) or found is None or found[0].disabled:
+        raise LoginRefused()
+    with uow:
+        uow.staff.forget_attempts(by_account)
+        uow.staff.give_back_attempt(by_address)
         audit(uow, found[0], "login", "staff", str(found[0].id), "", "", now=now, address=address)
         uow.commit()
         return found[0]
@@ -235,3 +249,46 @@ def suspend_helper(
         )
         uow.commit()
         return changed
+
+
+def money_attached(payment: str | None) -> bool:
+    """A card hold or a charge: cancelling the booking releases, refunds or charges money."""
+    return payment in {PaymentState.HELD, PaymentState.CHARGED}
+
+
+def cancel_booking(
+    uow: UnitOfWork,
+    member: StaffMember,
+    booking_id: int,
+    reason: str,
+    *,
+    now: datetime,
+    policy: BookingPolicy,
+    payments: PaymentProvider,
+    address: str = "",
+) -> Booking:
+    """Support cancels a booking for a party; both sides are told. A booking with money attached
+    (a card hold or a charge) is cancelled only by a member who may refund, since cancelling
+    releases the hold, refunds or charges the late fee: decided on the booking as read in the
+    same transaction as the cancellation, so a payment arriving meanwhile cannot slip past."""
+    require(member, Permission.ANSWER)
+    with uow:
+        booking = steps.booking(uow, booking_id)
+        if money_attached(booking.payment) and not member.may(Permission.REFUND):
+            raise MoneyAttached(permission=str(Permission.REFUND))
+        cancelled = booking_service.cancel_in(
+            uow,
+            booking,
+            Actor.SUPPORT,
+            now=now,
+            policy=policy,
+            payments=payments,
+            reason=reason,
+            source="console",
+        )
+        before, after = str(booking.state), f"{cancelled.state} · {reason}"
+        audit(
+            uow, member, "booking_cancel", "booking", str(booking_id), before, after, now=now, address=address
+        )
+        uow.commit()
+        return cancelled

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.staff import AuditEntry, Role, StaffMember
@@ -67,19 +69,51 @@ class SqlStaff:
     def end_sessions_of(self, staff_id: int) -> None:
         self.session.execute(delete(StaffSessionRow).where(StaffSessionRow.staff_id == staff_id))
 
-    def failures(self, key: str) -> tuple[int, datetime] | None:
-        row = self.session.get(LoginFailureRow, key)
-        return None if row is None else (row.count, row.last_at)
+    def claim_attempt(
+        self, key: str, *, now: datetime, wait: Callable[[int, datetime], timedelta]
+    ) -> timedelta:
+        """Counts one more login attempt under `key` unless `wait(count, last attempt)` says to
+        wait; then nothing is counted and the wait is returned. Atomic across processes: the
+        count is compared and set in one statement (a parallel attempt makes it retry)."""
+        for _ in range(50):
+            found = self.session.execute(
+                select(LoginFailureRow.count, LoginFailureRow.last_at).where(LoginFailureRow.key == key)
+            ).first()
+            if found is None:
+                if self._insert_first(key, now):
+                    return timedelta(0)
+                continue
+            count, last = found
+            remaining = wait(count, last if last.tzinfo else last.replace(tzinfo=UTC))
+            if remaining > timedelta(0):
+                return remaining
+            claimed = self.session.execute(
+                update(LoginFailureRow)
+                .where(LoginFailureRow.key == key, LoginFailureRow.count == count)
+                .values(count=count + 1, last_at=now)
+            )
+            if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                return timedelta(seconds=0)
+        return timedelta(seconds=1)  # fifty others got in between: this one waits
 
-    def failed(self, key: str, *, now: datetime) -> None:
-        row = self.session.get(LoginFailureRow, key)
-        if row is None:
-            self.session.add(LoginFailureRow(key=key, count=1, last_at=now))
-        else:
-            row.count, row.last_at = row.count + 1, now
-        self.session.flush()
+    def _insert_first(self, key: str, now: datetime) -> bool:
+        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        stmt = (
+            insert(LoginFailureRow)
+            .values(key=key, count=1, last_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(LoginFailureRow.key)
+        )
+        return self.session.execute(stmt).scalar() is not None
 
-    def forget_failures(self, key: str) -> None:
+    def give_back_attempt(self, key: str) -> None:
+        self.session.execute(
+            update(LoginFailureRow)
+            .where(LoginFailureRow.key == key, LoginFailureRow.count > 0)
+            .values(count=LoginFailureRow.count - 1)
+        )
+
+    def forget_attempts(self, key: str) -> None:
         self.session.execute(delete(LoginFailureRow).where(LoginFailureRow.key == key))
 
 

@@ -32,10 +32,10 @@ class StaffSessionRow(Base):
 
 
 class LoginFailureRow(Base):
-    """Failed logins per account or per address, to slow down guessing."""
+    """Login attempts per address and per address + account, to slow down guessing."""
 
     __tablename__ = "login_failures"
-    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "email:…" or "address:…"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "address:…" or "account:…|…"
     count: Mapped[int] = mapped_column(Integer)
     last_at: Mapped[datetime]
 

@@ -57,6 +57,7 @@ def console(tmp_path: Path) -> Iterator[Console]:
         queries=Queries(sessions),
         catalog=wiring.catalog(),
         poll_seconds=0.3,
+        secure_cookies=False,  # plain HTTP on 127.0.0.1
     )
     port = free_port()
     server = uvicorn.Server(

@@ -167,3 +167,28 @@ def test_a_verified_helper_is_matched_and_support_may_not_refund(page, console: 
     )
     assert refused.status == 403  # … and the server refuses it too
     shot(page, "booking_support_view")
+
+
+def test_support_is_told_to_ask_an_admin_before_cancelling_a_booking_with_a_card_hold(
+    page, console: Console
+) -> None:  # type: ignore[no-untyped-def]
+    w = console.world
+    b = w.pick(0)
+    w.accept(0, b)
+    w.schedule(b, in_hours=30, minutes=60)
+    w.pay(b, "card")
+    log_in(page, console, "sam@support.test")
+    page.goto(f"{console.url}/bookings/{b}")
+    assert page.locator("form[action$='/cancel']").count() == 0
+    assert "only a member who may refund" in page.locator("main").inner_text()
+    shot(page, "booking_cancel_needs_admin")
+    token = page.locator("input[name=csrf]").first.get_attribute("value")
+    page.set_content(
+        f'<form method="post" action="{console.url}/bookings/{b}/cancel"><input name="csrf" value="{token}">'
+        '<input name="reason" value="customer called"><button>go</button></form>'
+    )
+    page.click("button")  # the form sent anyway: the server refuses, and says why
+    page.wait_for_url(f"**/bookings/{b}/cancel")
+    assert "only a member who may refund" in page.locator("main").inner_text()
+    shot(page, "booking_cancel_refused")
+    assert str(w.get(b).state) == "paid"
