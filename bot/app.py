@@ -33,8 +33,10 @@ from bot.context import BotServices, FriendsApp, FriendsContext
 from bot.handlers import booking, common, customer, helper, media, privacy
 from bot.jobs import fire_timers
 from bot.limits import refused_at_the_edge
-from bot.outbox import drain_outbox
-from core.services import intake, support
+from bot.outbox import drain_outbox, send_now
+from bot.processor import PerChatUpdateProcessor
+from core.ids import TelegramUserId
+from core.services import chat, intake, support
 
 log = logging.getLogger(__name__)
 
@@ -46,30 +48,81 @@ class BotConfig:
     request: BaseRequest | None = None
     get_updates_request: BaseRequest | None = None
     rate_limit: bool = True
+    polling: bool = True  # False: updates arrive through the web server's webhook (bot.webhook)
     outbox_interval_s: float = 2.0
     timer_interval_s: float = 1.0
 
 
-async def drop_repeated_update(update: Update, context: FriendsContext) -> None:
-    """Every update is handled once: a repeated update_id stops here."""
-    fresh = await context.call(
-        intake.claim_update, f"telegram:{context.bot.id}", update.update_id, now=context.services.now()
-    )
-    if not fresh:
-        raise ApplicationHandlerStop
-    chat = update.effective_chat
-    if chat is None or chat.type != "private":
-        return
-    if refused := refused_at_the_edge(update):
+async def begin_update(update: Update, context: FriendsContext) -> None:
+    """Every update starts here, in one transaction: claimed once (a repeat stops here), the
+    person loaded, the chat-log line written, the chat's mode read; a message for the other
+    side of a booking is relayed in that same transaction and sent right after it."""
+    where = update.effective_chat
+    if where is not None and where.type == "private" and (refused := refused_at_the_edge(update)):
         log.info("update %s refused: %s", update.update_id, refused)
         raise ApplicationHandlerStop
-    await privacy.gate(update, context, await context.customer(update))
-    kind, text = _what(update)
-    taken_over = await context.call(
-        support.log_message, chat.id, incoming=True, kind=kind, text=text, now=context.services.now()
-    )
+    services, now = context.services, context.services.now()
+    source = f"telegram:{context.bot.id}"
+    arrival = _arrival(update, source)
+    if arrival is None:  # not a private chat with a person: claimed, then left to the handlers
+        if not await context.call(intake.claim_update, source, update.update_id, now=now):
+            raise ApplicationHandlerStop
+        return
+    state = await context.call(chat.begin, arrival, now=now, lease=services.outbox_lease)
+    if not state.fresh:
+        raise ApplicationHandlerStop
+    context.chat = state
+    if state.relayed is not None:
+        await send_now(context.bot, services, state.relayed)
+        raise ApplicationHandlerStop
+    taken_over = state.taken_over
+    if not state.logged:
+        assert state.customer is not None
+        await privacy.gate(update, context, state.customer)
+        taken_over = await context.call(
+            support.log_message,
+            arrival.telegram_id,
+            incoming=True,
+            kind=arrival.log_kind,
+            text=arrival.log_text,
+            now=now,
+        )
     if taken_over and update.callback_query is None:  # support answers this person; the bot waits
         raise ApplicationHandlerStop
+
+
+def _arrival(update: Update, source: str) -> chat.Arrival | None:
+    person, where = update.effective_user, update.effective_chat
+    if where is None or where.type != "private" or person is None:
+        return None
+    kind, text = _what(update)
+    relayable = _relayable(update)
+    message = booking.incoming(update.message) if relayable is not None and update.message else None
+    return chat.Arrival(
+        source,
+        update.update_id,
+        TelegramUserId(person.id),
+        person.first_name or "",
+        person.language_code,
+        kind,
+        text,
+        message,
+        relayable if message is not None else None,
+    )
+
+
+def _relayable(update: Update) -> chat.Relayable | None:
+    """Which relaying handler a new message reaches (commands and edits reach none)."""
+    message = update.message
+    if message is None or filters.COMMAND.check_update(update):
+        return None
+    if message.location is not None:  # a helper arriving checks in: the handlers decide
+        return None
+    if message.photo:
+        return chat.Relayable.PHOTO
+    if RELAYED_MEDIA.check_update(update):
+        return chat.Relayable.MEDIA
+    return chat.Relayable.TEXT if message.text or message.caption else None
 
 
 def _what(update: Update) -> tuple[str, str]:
@@ -100,13 +153,20 @@ RELAYED_MEDIA = (
 
 
 def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
-    builder = ApplicationBuilder().token(config.token).context_types(ContextTypes(context=FriendsContext))
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .context_types(ContextTypes(context=FriendsContext))
+        .concurrent_updates(PerChatUpdateProcessor())  # chats at once, each chat in order
+    )
     if config.base_url:
         builder = builder.base_url(f"{config.base_url}/bot").base_file_url(f"{config.base_url}/file/bot")
     if config.request:
         builder = builder.request(config.request)
     if config.get_updates_request:
         builder = builder.get_updates_request(config.get_updates_request)
+    if not config.polling:
+        builder = builder.updater(None)
     if config.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: FriendsApp = builder.build()
@@ -114,7 +174,7 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
 
     private = filters.ChatType.PRIVATE
     new = filters.UpdateType.MESSAGE & private
-    app.add_handler(TypeHandler(Update, drop_repeated_update), group=-1)
+    app.add_handler(TypeHandler(Update, begin_update), group=-1)
     app.add_handlers(
         [
             MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, common.on_edited),

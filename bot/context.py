@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -24,9 +26,12 @@ from core.ids import TelegramUserId
 from core.intake import Customer
 from core.language import Language
 from core.notices import Reply
+from core.onboarding import Field
 from core.photos import ReadsText
 from core.ports import PaymentProvider, UnitOfWork
-from core.services import intake, support
+from core.relay import Prompt
+from core.services import booking, intake, onboarding, outbox, support
+from core.services.chat import ChatState
 from core.texts import Catalog
 from gateways.language_detector import LanguageDetector
 from gateways.ocr import TesseractOcr
@@ -57,9 +62,19 @@ class BotServices:
     uploaded: dict[str, str] = field(default_factory=dict)  # avatar → Telegram file_id
     languages: LanguageDetector = field(default_factory=LanguageDetector)  # what a customer writes in
     ocr: ReadsText = field(default_factory=TesseractOcr)  # the text on a photo of the problem
+    #: Where database work runs: one thread for SQLite (one writer at a time, no lock waits),
+    #: the default thread pool (None) for PostgreSQL.
+    executor: Executor | None = None
+    #: A message being sent is leased this long; a process that died leaves it to the drain after.
+    outbox_lease: timedelta = outbox.LEASE
+    #: How long a customer waits for Rasa before being told to try again (its own timeout is longer).
+    rasa_patience_s: float = 6.0
 
 
 class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    #: What the chat is doing, read once when the update arrived (bot.app.begin_update).
+    chat: ChatState | None = None
+
     @property
     def services(self) -> BotServices:
         services: BotServices = self.application.bot_data["services"]
@@ -67,9 +82,12 @@ class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
 
     async def call(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a synchronous core use case with a fresh unit of work, off the event loop."""
-        return await asyncio.to_thread(use_case, self.services.uow(), *args, **kwargs)
+        return await run_db(self.services, use_case, self.services.uow(), *args, **kwargs)
 
     async def customer(self, update: Update) -> Customer:
+        """The person behind the update: loaded once when it arrived, then passed on."""
+        if self.chat is not None and self.chat.customer is not None:
+            return self.chat.customer
         user = update.effective_user
         assert user is not None
         return await self.call(
@@ -79,6 +97,23 @@ class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
             language_code=user.language_code,
             now=self.services.now(),
         )
+
+    async def awaited_field(self, customer: Customer) -> Field | None:
+        """The profile field a helper's next input answers (read when the update arrived)."""
+        if self.chat is not None:
+            return self.chat.field
+        return await self.call(onboarding.awaited_field, customer.telegram_id)
+
+    async def awaits_place(self, customer: Customer) -> bool:
+        if self.chat is not None:
+            return self.chat.awaits_place
+        return await self.call(intake.awaits_place, customer.id)
+
+    async def prompt(self, customer: Customer) -> Prompt | None:
+        """The answer a booking waits for from this person."""
+        if self.chat is not None:
+            return self.chat.prompt
+        return await self.call(booking.waiting_for, customer.telegram_id)
 
     async def send(self, customer: Customer, replies: Iterable[Reply]) -> None:
         """Render replies in the customer's language and send them to their private chat."""
@@ -125,6 +160,11 @@ class FriendsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         )
 
 
+async def run_db(services: BotServices, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run blocking database work off the event loop, on the services' executor."""
+    return await asyncio.get_running_loop().run_in_executor(services.executor, partial(fn, *args, **kwargs))
+
+
 FriendsApp = Application[ExtBot[None], FriendsContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
 
 
@@ -143,9 +183,11 @@ async def send_reply(
     reply: Reply,
     *,
     booking_id: int | None = None,
+    log: bool = True,
 ) -> Message:
     """Render a reply in a language, turn its choices into a keyboard, send it (a photo with a
-    caption when it has one). booking_id: the booking it is about, when the reply does not say."""
+    caption when it has one) and keep it in the chat log (log=False: the caller does).
+    booking_id: the booking it is about, when the reply does not say."""
     markup = markup_for(reply, language, services.catalog)
     if markup is None and reply.key in CLOSES_KEYBOARD:
         markup = ReplyKeyboardRemove()
@@ -163,7 +205,10 @@ async def send_reply(
     else:
         sent = await bot.send_photo(chat_id, picture, caption=text, reply_markup=markup)
         _remember_avatar(services, photo, sent)
-    await asyncio.to_thread(
+    if not log:
+        return sent
+    await run_db(
+        services,
         support.log_message,
         services.uow(),
         chat_id,

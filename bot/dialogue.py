@@ -30,7 +30,7 @@ async def answer(context: FriendsContext, customer: Customer, text: str) -> list
     """A place while we wait for one; otherwise what the customer said so far in this request,
     read once by the NLU, drives the dialogue."""
     services = context.services
-    awaits_place = await context.call(intake.awaits_place, customer.id)
+    awaits_place = await context.awaits_place(customer)
     if awaits_place:
         place = services.places.find(text)
         if place is not None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram.ext import CallbackContext
 
-from bot.context import BotServices
+from bot.context import BotServices, run_db
 from bot.outbox import drain
 from core.errors import Conflict
 from core.services import booking
@@ -18,11 +17,12 @@ log = logging.getLogger(__name__)
 async def fire_timers(context: CallbackContext) -> None:  # type: ignore[type-arg]
     """Each due timer fires in its own transaction (claim + effect + messages), once only."""
     services: BotServices = context.application.bot_data["services"]
-    due = await asyncio.to_thread(booking.due_timers, services.uow(), now=services.now())
+    due = await run_db(services, booking.due_timers, services.uow(), now=services.now())
     fired = 0
     for timer_id in due:
         try:
-            fired += await asyncio.to_thread(
+            fired += await run_db(
+                services,
                 booking.fire_timer,
                 services.uow(),
                 timer_id,
@@ -34,7 +34,8 @@ async def fire_timers(context: CallbackContext) -> None:  # type: ignore[type-ar
             log.info("timer %s met a concurrent change; retried next tick", timer_id)
         except Exception as err:  # e.g. the payment provider refused a capture: support looks, retry later
             log.exception("timer %s failed; retried in %s", timer_id, booking.TIMER_RETRY)
-            await asyncio.to_thread(
+            await run_db(
+                services,
                 booking.timer_failed,
                 services.uow(),
                 timer_id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections.abc import Iterable
 from datetime import timedelta
 
 from telegram import Bot
@@ -19,8 +20,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import CallbackContext
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.context import BotServices, send_long_text, send_reply
+from bot.context import BotServices, run_db, send_long_text, send_reply
 from bot.limits import CAPTION_LIMIT, shorten
+from bot.metrics import TELEGRAM_429
 from core.notices import Outgoing
 from core.services import outbox, relay
 
@@ -30,12 +32,12 @@ BATCH = 30
 _draining = asyncio.Lock()
 
 
-async def deliver(bot: Bot, services: BotServices, item: Outgoing) -> int:
+async def deliver(bot: Bot, services: BotServices, item: Outgoing, *, log: bool = True) -> int:
     """Send one outbox message: a rendered reply, or a relayed copy under a "who wrote" header;
-    returns the id of the message a reply would answer."""
+    returns the id of the message a reply would answer. log=False: the caller keeps the chat log."""
     if item.copy is None:
         sent = await send_reply(
-            bot, services, item.telegram_id, item.language, item.reply, booking_id=item.booking_id
+            bot, services, item.telegram_id, item.language, item.reply, booking_id=item.booking_id, log=log
         )
         return sent.message_id
     header = services.catalog.render(item.reply.key, item.language, item.reply.params)
@@ -57,22 +59,40 @@ async def drain(bot: Bot, services: BotServices) -> int:
     sent = 0
     async with _draining:
         while True:
-            items = await asyncio.to_thread(outbox.claim, services.uow(), now=services.now(), limit=BATCH)
+            items = await run_db(
+                services,
+                outbox.claim,
+                services.uow(),
+                now=services.now(),
+                limit=BATCH,
+                lease=services.outbox_lease,
+            )
             for item in items:
                 sent += await _send_one(bot, services, item)
             if len(items) < BATCH:
                 return sent
 
 
+async def send_now(bot: Bot, services: BotServices, items: Iterable[Outgoing]) -> int:
+    """Send what a use case handed over in its transaction (leased to us), right after its
+    commit; what fails here is retried by the drain, like any other outbox row."""
+    sent = 0
+    for item in items:
+        sent += await _send_one(bot, services, item)
+    return sent
+
+
 async def _send_one(bot: Bot, services: BotServices, item: Outgoing) -> int:
     try:
-        message_id = await deliver(bot, services, item)
+        message_id = await deliver(bot, services, item, log=False)
     except RetryAfter as err:
+        TELEGRAM_429.inc()
         with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta
             warnings.simplefilter("ignore", PTBDeprecationWarning)
             after = err.retry_after
         wait = after if isinstance(after, timedelta) else timedelta(seconds=after)
-        await asyncio.to_thread(
+        await run_db(
+            services,
             outbox.retry_later,
             services.uow(),
             item,
@@ -83,18 +103,30 @@ async def _send_one(bot: Bot, services: BotServices, item: Outgoing) -> int:
         return 0
     except Forbidden as err:  # 403: the person blocked the bot (or is gone): they are unreachable
         log.warning("outbox %s to %s not deliverable: %s", item.id, item.telegram_id, err)
-        await asyncio.to_thread(relay.undeliverable, services.uow(), item, str(err), now=services.now())
+        await run_db(services, relay.undeliverable, services.uow(), item, str(err), now=services.now())
         return 0
     except BadRequest as err:  # 400: our message is wrong, the person is not unreachable
         log.error("outbox %s to %s refused by Telegram: %s", item.id, item.telegram_id, err)
-        await asyncio.to_thread(outbox.give_up, services.uow(), item, now=services.now(), error=str(err))
+        await run_db(services, outbox.give_up, services.uow(), item, now=services.now(), error=str(err))
         return 0
     except NetworkError as err:
         log.warning("outbox %s: network trouble, retrying later: %s", item.id, err)
-        await asyncio.to_thread(outbox.retry_later, services.uow(), item, now=services.now(), error=str(err))
+        await run_db(services, outbox.retry_later, services.uow(), item, now=services.now(), error=str(err))
         return 0
-    await asyncio.to_thread(
-        outbox.mark_sent, services.uow(), item.id, now=services.now(), message_id=message_id
+    line = None  # a rendered reply is kept in the chat log, in the transaction that marks it sent
+    if item.copy is None:
+        line = (item.telegram_id, services.catalog.render(item.reply.key, item.language, item.reply.params))
+    await run_db(
+        services,
+        outbox.mark_sent,
+        services.uow(),
+        item.id,
+        now=services.now(),
+        message_id=message_id,
+        chat_line=line,
+        line_kind="relay" if item.reply.key.startswith("relay.from_") else "bot",
+        booking_id=item.reply.booking_id or item.booking_id,
+        helper_id=item.reply.helper_id,
     )
     return 1
 

@@ -11,7 +11,8 @@ from typing import Any, Protocol
 from core.address import VisitAddress
 from core.booking import Actor, Booking, BookingEvent, BookingState, Rating, Timer, TimerKind
 from core.categories import Category
-from core.geo import Place
+from core.chat import ChatFacts, RelayTarget
+from core.geo import Location, Place
 from core.helpers import Helper
 from core.ids import BookingId, Cents, CustomerId, HelperId, RequestId, TelegramUserId
 from core.intake import Customer, Problem, Request, RequestStatus
@@ -106,10 +107,12 @@ class Helpers(Protocol):
         *,
         max_static_cost: float | None = None,
         cheapest: int | None = None,
+        reaching: tuple[Location, float] | None = None,
     ) -> list[IndexEntry]:
         """Index entries in these grid cells; with max_static_cost only those whose rating and
         price cost (Ranking.static_cost) is at most that; with cheapest only that many, lowest
-        static cost first."""
+        static cost first; with reaching (a place, slack km) only helpers whose radius (plus the
+        slack) may reach the place (a database-side pre-filter: never drops one who does)."""
         ...
 
     def serving(self, category: Category, language: Language, district: str) -> list[IndexEntry]: ...
@@ -135,9 +138,18 @@ class Outbox(Protocol):
         now: datetime,
         booking_id: int | None = None,
         copy: Copy | None = None,
-    ) -> None: ...
+    ) -> int: ...
     def claim(self, *, now: datetime, limit: int, lease: timedelta) -> list[Outgoing]:
         """Due messages, oldest first, each leased to the caller for `lease`."""
+        ...
+
+    def hand_over(self, lease: timedelta) -> None:
+        """Messages added after this, in this transaction, are leased to the caller for `lease`
+        (it sends them right after the commit)."""
+        ...
+
+    def handed(self) -> list[Outgoing]:
+        """The messages added since hand_over."""
         ...
 
     def mark_sent(self, outbox_id: int, *, now: datetime, message_id: int | None = None) -> None: ...
@@ -145,6 +157,10 @@ class Outbox(Protocol):
     def give_up(self, outbox_id: int, *, now: datetime, error: str) -> None: ...
     def booking_of_message(self, telegram_id: int, message_id: int) -> int | None:
         """The booking a message we sent to this chat belongs to (a reply routes by it)."""
+        ...
+
+    def backlog(self, now: datetime) -> tuple[int, datetime | None]:
+        """Messages waiting to be sent and when the oldest was queued."""
         ...
 
 
@@ -173,6 +189,10 @@ class Timers(Protocol):
 
     def cancel(self, booking_id: BookingId, kinds: Iterable[TimerKind] | None = None) -> None: ...
     def due(self, now: datetime, *, limit: int) -> list[Timer]: ...
+    def overdue(self, now: datetime) -> int:
+        """How many timers are due and have not fired."""
+        ...
+
     def get(self, timer_id: int) -> Timer | None: ...
     def claim(self, timer_id: int, *, now: datetime) -> bool:
         """Mark a due timer fired; False when it fired already (elsewhere) or was cancelled."""
@@ -284,6 +304,45 @@ class Privacy(Protocol):
         ...
 
 
+class Chats(Protocol):
+    """The hot path of every update (storage answers it in plain SQL)."""
+
+    def facts(self, telegram_id: TelegramUserId) -> ChatFacts:
+        """The person and what their chat waits for, in one read."""
+        ...
+
+    def relay_targets(self, customer_id: CustomerId | None, helper_id: HelperId | None) -> list[RelayTarget]:
+        """Bookings with an open relay of this customer or helper, with both sides."""
+        ...
+
+    def relayed(
+        self,
+        booking_id: BookingId,
+        sender: Actor,
+        *,
+        kind: str,
+        text: str,
+        file_id: str | None,
+        now: datetime,
+    ) -> None:
+        """A transcript line of a relayed message (without contact details found in it)."""
+        ...
+
+    def log(
+        self,
+        telegram_id: int,
+        *,
+        kind: str,
+        text: str,
+        now: datetime,
+        incoming: bool = True,
+        booking_id: int | None = None,
+        helper_id: int | None = None,
+    ) -> None:
+        """A line of the chat log; booking_id, helper_id: what a line the bot sent is about."""
+        ...
+
+
 class UnitOfWork(Protocol):
     customers: Customers
     requests: Requests
@@ -300,6 +359,7 @@ class UnitOfWork(Protocol):
     staff: StaffAccounts
     audit: AuditLog
     chat: ChatLog
+    chats: Chats
     privacy: Privacy
     addresses: Addresses
 

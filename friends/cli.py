@@ -24,12 +24,16 @@ app.add_typer(bench_app, name="bench")
 
 
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from friends.ops import configure_logging
+
+    configure_logging(settings)
 
 
 @app.command()
 def run(
+    workers: Annotated[
+        int, typer.Option(help="web/bot worker processes (webhook mode on PostgreSQL only)")
+    ] = 1,
     allow_demo_helpers: Annotated[
         bool, typer.Option(help="start with a real bot token although the database holds demo helpers")
     ] = False,
@@ -38,6 +42,7 @@ def run(
     from friends import processes, wiring
 
     settings = Settings()
+    _check_workers(settings, workers)
     print("Service Friends — starting", flush=True)
     prepare_database(settings, allow_demo_helpers=allow_demo_helpers or settings.allow_demo_helpers)
     os.environ.update(wiring.local_console_env(settings))  # the web server inherits it
@@ -45,10 +50,10 @@ def run(
     children = [
         processes.action_process(settings, token),
         processes.rasa_process(settings, token),
-        processes.web_process(settings, token),
+        processes.web_process(settings, token, workers=workers),
     ]
     demo = settings.telegram_bot_token is None
-    if not demo:
+    if not demo and not settings.telegram_webhook_url:  # webhook mode: the web server is the bot
         children.append(processes.bot_process(settings, token))
     supervisor = processes.Supervisor(children)
     for signum in (signal.SIGTERM, signal.SIGHUP):  # stop the children on these too, not only Ctrl-C
@@ -75,7 +80,8 @@ def run(
 
             asyncio.run(interactive(settings, token, lang=None))
         else:
-            print("Bot is polling Telegram. Stop everything with Ctrl-C.", flush=True)
+            how = "receives Telegram's webhook" if settings.telegram_webhook_url else "is polling Telegram"
+            print(f"Bot {how}. Stop everything with Ctrl-C.", flush=True)
             while True:
                 time.sleep(1)
                 supervisor.check()
@@ -155,22 +161,41 @@ def _watch_in_background(supervisor: object) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _check_workers(settings: Settings, workers: int) -> None:
+    """Several workers share updates, outbox and timers through PostgreSQL's row locks; they
+    receive updates by webhook (only one process may poll). SQLite stays one process."""
+    if workers < 1:
+        raise typer.BadParameter("--workers is at least 1")
+    if workers > 1 and not settings.database_url.startswith("postgresql"):
+        raise typer.BadParameter("--workers needs PostgreSQL (DATABASE_URL); SQLite is one process")
+    if workers > 1 and settings.telegram_bot_token and not settings.telegram_webhook_url:
+        raise typer.BadParameter("--workers needs TELEGRAM_WEBHOOK_URL: only one process can poll")
+
+
 @app.command()
 def bot() -> None:
     """Run the Telegram bot (polling)."""
     from telegram import Update
 
     from bot.app import BotConfig, build_application
+    from friends import ops
     from friends.wiring import bot_services
 
     settings = Settings()
     _logging(settings)
     if settings.telegram_bot_token is None:
         raise typer.BadParameter("TELEGRAM_BOT_TOKEN is not set")
+    if settings.telegram_webhook_url:
+        raise typer.BadParameter("TELEGRAM_WEBHOOK_URL is set: updates arrive at `friends web`")
     config = BotConfig(
         token=settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_url
     )
-    application = build_application(config, bot_services(settings))
+    services = bot_services(settings)
+    application = build_application(config, services)
+    ops.watch_backlog(services.uow, services.now)
+    ops.serve(
+        settings.bot_ops_port, lambda: application.running and ops.database_ready(services.uow, services.now)
+    )
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
@@ -192,6 +217,18 @@ def actions(port: Annotated[int | None, typer.Option(help="defaults to ACTION_SE
         access_log=False,
         motd=False,
     )
+
+
+@app.command()
+def rasa() -> None:
+    """Run the Rasa server alone, in the foreground (127.0.0.1, RASA_URL's port; trains first if needed)."""
+    from friends import processes
+    from friends.settings import ROOT
+
+    settings = Settings()
+    server = processes.rasa_process(settings, processes.rasa_token(settings))
+    os.chdir(ROOT)
+    os.execve(server.argv[0], server.argv, server.env)
 
 
 @app.command()
@@ -313,6 +350,66 @@ def bench_matching(
             print(f"{engine:8} {count:>9,} helpers: top-3 {figures} ({nobody})", flush=True)
     if as_json:
         print(json.dumps(results[-1] if len(results) == 1 else {**results[-1], "runs": results}))
+
+
+@bench_app.command("relay")
+def bench_relay(
+    n: Annotated[int, typer.Option(help="relayed texts (and as many echo updates)")] = 3000,
+    chats: Annotated[int, typer.Option(help="bookings whose customers write at once (rate run)")] = 8,
+    postgres: Annotated[
+        str | None, typer.Option(help="a PostgreSQL URL instead of a fresh SQLite file")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="instead: the rate through the webhook of 1, 2, 4 … N workers (PostgreSQL)")
+    ] = 0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="also print a JSON object as the last line")
+    ] = False,
+) -> None:
+    """Relay latency against a bare echo bot, relayed messages per second, SQL per message."""
+    from friends.bench.relay import bench_relay as measure
+    from friends.bench.relay import report, sqlite_url
+    from friends.settings import ROOT
+
+    logging.basicConfig(level=logging.WARNING)
+    if workers:
+        if not postgres:
+            raise typer.BadParameter("--workers needs --postgres URL")
+        from friends.bench.workers import bench_workers
+
+        many = asyncio.run(bench_workers(postgres, workers, n, max(chats, 16)))
+        for count, rate in many["workers"].items():
+            print(f"{count} worker(s): {rate} relayed messages/s through the webhook", flush=True)
+        print(f"lost {many['lost']}, duplicated {many['duplicated']}")
+        if as_json:
+            print(json.dumps(many))
+        return
+    url = postgres or sqlite_url(ROOT / "var" / "bench", "relay")
+    result = asyncio.run(measure(url, n, chats))
+    print(f"{'postgres' if postgres else 'sqlite'}: {report(result)}")
+    if as_json:
+        print(json.dumps(result))
+
+
+@bench_app.command("hol")
+def bench_hol(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="also print a JSON object as the last line")
+    ] = False,
+) -> None:
+    """How long a relayed message waits behind another customer's message to a Rasa taking 2 s."""
+    from friends.bench.relay import bench_hol as measure
+    from friends.bench.relay import sqlite_url
+    from friends.settings import ROOT
+
+    logging.basicConfig(level=logging.WARNING)
+    result = asyncio.run(measure(sqlite_url(ROOT / "var" / "bench", "hol")))
+    print(
+        f"a relayed message waited {result['blocked_ms']} ms "
+        f"behind a Rasa taking {result['rasa_delay_ms']} ms"
+    )
+    if as_json:
+        print(json.dumps(result))
 
 
 @app.command()
@@ -454,18 +551,27 @@ def bookings_resolve(
 def web(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="defaults to WEB_PORT")] = None,
+    workers: Annotated[
+        int, typer.Option(help="worker processes on one port (webhook mode on PostgreSQL only)")
+    ] = 1,
 ) -> None:
-    """The web server alone: Stripe webhooks at POST /stripe/webhook, /healthz (migrates first)."""
+    """The web server: console, Stripe webhooks, /healthz (migrates first); with
+    TELEGRAM_WEBHOOK_URL also Telegram's webhook and the bot itself."""
     import uvicorn
 
-    from console.app import create_app
-    from friends.wiring import web_services
+    from friends.web import web_app
 
     settings = Settings()
+    _check_workers(settings, workers)
     _logging(settings)
-    uvicorn.run(
-        create_app(web_services(settings)), host=host, port=port or settings.web_port, log_level="info"
-    )
+    where = {"host": host, "port": port or settings.web_port, "log_level": "info"}
+    if workers == 1:
+        uvicorn.run(web_app(settings), **where)  # type: ignore[arg-type]
+        return
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)  # once, before the workers start
+    uvicorn.run("friends.web:app_from_env", factory=True, workers=workers, **where)  # type: ignore[arg-type]
 
 
 payments_app = typer.Typer(

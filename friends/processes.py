@@ -190,10 +190,11 @@ def action_process(settings: Settings, token: str, var: Path = VAR) -> Process:
     )
 
 
-def web_process(settings: Settings, token: str, var: Path = VAR) -> Process:
+def web_process(settings: Settings, token: str, var: Path = VAR, *, workers: int = 1) -> Process:
+    more = ["--workers", str(workers)] if workers > 1 else []
     return Process(
         "web",
-        [str(FRIENDS), "web", "--port", str(settings.web_port)],
+        [str(FRIENDS), "web", "--port", str(settings.web_port), *more],
         f"http://127.0.0.1:{settings.web_port}/healthz",
         child_env(settings, token),
         var / "log" / "web.log",
@@ -201,7 +202,8 @@ def web_process(settings: Settings, token: str, var: Path = VAR) -> Process:
 
 
 def bot_process(settings: Settings, token: str, var: Path = VAR) -> Process:
-    return Process("bot", [str(FRIENDS), "bot"], None, child_env(settings, token), var / "log" / "bot.log")
+    health = f"http://127.0.0.1:{settings.bot_ops_port}/healthz"
+    return Process("bot", [str(FRIENDS), "bot"], health, child_env(settings, token), var / "log" / "bot.log")
 
 
 def _port_taken(port: int) -> bool:

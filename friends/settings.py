@@ -22,12 +22,26 @@ class Settings(BaseSettings):
     allow_demo_helpers: bool = False
     #: Bot API server; set only to point the bot at a local emulator.
     telegram_api_url: str | None = None
+    #: Production: Telegram posts updates to the web server at this public HTTPS base URL
+    #: (setWebhook at start) instead of the bot polling. Unset: polling (local use, the demo).
+    telegram_webhook_url: str | None = None
+    #: How many connections Telegram may open to the webhook at once (1–100).
+    telegram_webhook_max_connections: int = 40
     database_url: str = f"sqlite:///{ROOT / 'var' / 'friends.db'}"
     rasa_url: str = "http://127.0.0.1:5005"
     #: Token for Rasa's HTTP API; generated for each run when unset.
     rasa_token: SecretStr | None = None
     action_server_port: int = 5055
     log_level: str = "INFO"
+    #: One JSON object per log line (for a log collector) instead of plain text.
+    log_json: bool = False
+    #: Log to this file, rotated at 10 MB with 5 old files kept (default: standard error).
+    log_file: Path | None = None
+    #: Seconds a message being sent is leased to its sender; after a crash the drain sends it
+    #: once this has passed (longer than a send can take, 429 waits included).
+    outbox_lease_s: float = 60
+    #: The polling bot's /healthz, /readyz and /metrics (127.0.0.1); the web server has its own.
+    bot_ops_port: int = 8081
     #: Booking rules (core.booking.BookingPolicy): how long a helper has to accept, how many
     #: helpers are asked at once (first to accept wins), when cancelling starts to cost.
     offer_minutes: float = 15

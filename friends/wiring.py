@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import tomllib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from concurrent.futures import Executor, ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -70,8 +71,16 @@ def rasa_client(settings: Settings) -> RasaClient:
     return RasaClient(settings.rasa_url, token)
 
 
+def database_executor(database_url: str) -> Executor | None:
+    """SQLite: one thread does all database work (one writer at a time, no waiting on locks);
+    PostgreSQL: the default thread pool."""
+    return ThreadPoolExecutor(1, thread_name_prefix="sqlite") if database_url.startswith("sqlite") else None
+
+
 def bot_services(settings: Settings, uow: Callable[[], UnitOfWork] | None = None) -> BotServices:
     return BotServices(
+        executor=database_executor(settings.database_url),
+        outbox_lease=timedelta(seconds=settings.outbox_lease_s),
         uow=uow or uow_factory(settings.database_url),
         places=place_index(),
         rasa=rasa_client(settings),

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories.addresses import SqlAddresses
 from storage.repositories.bookings import SqlBookings
+from storage.repositories.chats import SqlChats
 from storage.repositories.customers import SqlChatLog, SqlCustomers
 from storage.repositories.helpers import SqlHelpers
 from storage.repositories.ledger import SqlLedger, SqlProviderEvents
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     staff: SqlStaff
     audit: SqlAudit
     chat: SqlChatLog
+    chats: SqlChats
     privacy: SqlPrivacy
     addresses: SqlAddresses
 
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self._session)
         self.audit = SqlAudit(self._session)
         self.chat = SqlChatLog(self._session)
+        self.chats = SqlChats(self._session)
         self.privacy = SqlPrivacy(self._session)
         self.addresses = SqlAddresses(self._session)
         return self

@@ -115,7 +115,7 @@ async def answered_prompt(update: Update, context: FriendsContext, text: str) ->
     """Text the bot waits for in a booking: a proposed time, a duration, a comment, a report."""
     customer = await context.customer(update)
     me, now = TelegramUserId(customer.telegram_id), context.services.now()
-    prompt = await context.call(booking.waiting_for, me)
+    prompt = await context.prompt(customer)
     if prompt is None or prompt.kind is PromptKind.ROUTE:
         return False
     try:
@@ -166,7 +166,7 @@ async def answered_prompt(update: Update, context: FriendsContext, text: str) ->
 async def relayed(update: Update, context: FriendsContext) -> bool:
     """Pass a message to the other side of an open booking; False when there is none."""
     message = update.effective_message
-    if message is None:
+    if message is None or (context.chat is not None and context.chat.relay_tried):
         return False
     given = incoming(message)
     if given is None:

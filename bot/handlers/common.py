@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Update
 
@@ -59,7 +60,7 @@ async def on_pick_language(update: Update, context: FriendsContext) -> None:
         return
     reply = await context.call(intake.set_language, customer.id, pick.language)
     await query.answer()
-    await context.edit(query, await context.customer(update), reply)  # "Which language?" → "OK, …"
+    await context.edit(query, replace(customer, language=pick.language), reply)  # "Which language?" → "OK, …"
 
 
 async def on_unknown_command(update: Update, context: FriendsContext) -> None:

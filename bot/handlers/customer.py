@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from telegram import Update
 
@@ -11,17 +14,26 @@ from bot.callbacks import BadButton, PickCategory, PickHelper, RequestButton
 from bot.context import FriendsContext
 from bot.handlers import booking, helper
 from bot.keyboards import categories_markup
+from bot.metrics import RASA_SECONDS
 from core.errors import DomainError, NotInBerlin
 from core.geo import Location
 from core.intake import has_words
 from core.notices import Choice, Reply
 from core.onboarding import Field
 from core.services import booking as booking_service
-from core.services import intake, matching, onboarding
+from core.services import intake, matching
 from core.services.onboarding import Answer
 from gateways.rasa_client import RasaUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def patiently(context: FriendsContext, call: Awaitable[T]) -> T:
+    """Rasa's answer, or TimeoutError when it does not come within the patience (only this
+    customer waits: other chats go on). Wrap it in `context.typing` to show "typing…"."""
+    with RASA_SECONDS.time():
+        return await asyncio.wait_for(call, context.services.rasa_patience_s)
 
 
 async def on_text(update: Update, context: FriendsContext) -> None:
@@ -30,7 +42,7 @@ async def on_text(update: Update, context: FriendsContext) -> None:
     assert message is not None
     text = message.text or message.caption or ""
     customer = await context.customer(update)
-    field = await context.call(onboarding.awaited_field, customer.telegram_id)
+    field = await context.awaited_field(customer)
     if field is not None:  # a helper filling in their profile
         try:
             given = (
@@ -51,13 +63,16 @@ async def on_text(update: Update, context: FriendsContext) -> None:
     customer = await dialogue.follow_language(context, customer, text)
     try:
         async with context.typing(customer):
-            replies = await dialogue.answer(context, customer, text)
+            replies = await patiently(context, dialogue.answer(context, customer, text))
     except DomainError as err:
         await context.send(customer, [Reply(err.key, err.params, choices=(Choice.SHARE_LOCATION,))])
         return
     except RasaUnavailable:
         log.warning("Rasa unavailable for customer %s", customer.id, exc_info=True)
         replies = [Reply("error.nlu_down")]
+    except TimeoutError:
+        log.warning("Rasa did not answer customer %s in time", customer.id)
+        replies = [Reply("error.nlu_slow")]
     await context.send(customer, replies)
 
 
@@ -66,7 +81,7 @@ async def on_location(update: Update, context: FriendsContext) -> None:
     message = update.effective_message
     assert message is not None and message.location is not None
     customer = await context.customer(update)
-    if await context.call(onboarding.awaited_field, customer.telegram_id) is Field.AREA:
+    if await context.awaited_field(customer) is Field.AREA:
         try:
             await helper.answer(update, context, await helper.answers_place(update, context, None))
         except DomainError as err:
@@ -76,7 +91,7 @@ async def on_location(update: Update, context: FriendsContext) -> None:
             )
         return
     services = context.services
-    if not await context.call(intake.awaits_place, customer.id) and await booking.relayed(update, context):
+    if not await context.awaits_place(customer) and await booking.relayed(update, context):
         return
     try:
         place = services.places.locate(Location(message.location.latitude, message.location.longitude))

@@ -15,7 +15,7 @@ from core.intake import Customer, has_words
 from core.notices import Reply
 from core.onboarding import Field
 from core.photos import problem_text
-from core.services import onboarding, photos, support
+from core.services import photos, support
 from core.services.onboarding import Answer
 from gateways.rasa_client import RasaUnavailable
 
@@ -27,7 +27,7 @@ async def on_photo(update: Update, context: FriendsContext) -> None:
     message = update.effective_message
     assert message is not None and message.photo
     customer = await context.customer(update)
-    if await context.call(onboarding.awaited_field, customer.telegram_id) is Field.PHOTO:
+    if await context.awaited_field(customer) is Field.PHOTO:
         await helper.answer(update, context, Answer(photo=message.photo[-1].file_id))
     elif not await booking.relayed(update, context):
         await photo_of_a_problem(context, customer, message)

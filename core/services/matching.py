@@ -80,7 +80,9 @@ def find_candidates(
         read.update(cells)
         if len(best) < limit:
             # Nothing to compare with yet: the best-rated, cheapest few first give a bar…
-            first = uow.helpers.in_cells(category, language, cells, cheapest=FIRST_LOOK)
+            first = uow.helpers.in_cells(
+                category, language, cells, cheapest=FIRST_LOOK, reaching=(place.location, slack_km)
+            )
             consider(first)
             if len(first) < FIRST_LOOK:
                 if len(best) == limit and best[-1].score <= RANKING.distance_cost(radius):
@@ -89,7 +91,11 @@ def find_candidates(
                 continue
         # …then only helpers whose rating and price leave room to beat the third best.
         room = best[-1].score - RANKING.distance_cost(inner) if len(best) == limit else None
-        consider(uow.helpers.in_cells(category, language, cells, max_static_cost=room))
+        consider(
+            uow.helpers.in_cells(
+                category, language, cells, max_static_cost=room, reaching=(place.location, slack_km)
+            )
+        )
         # Anyone not seen yet lives farther than `radius`: their distance alone costs this much.
         if len(best) == limit and best[-1].score <= RANKING.distance_cost(radius):
             break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -15,16 +16,39 @@ MAX_BACKOFF: Final = timedelta(minutes=5)
 MAX_ATTEMPTS: Final = 12
 
 
-def claim(uow: UnitOfWork, *, now: datetime, limit: int) -> list[Outgoing]:
+def claim(uow: UnitOfWork, *, now: datetime, limit: int, lease: timedelta = LEASE) -> list[Outgoing]:
     with uow:
-        items = uow.outbox.claim(now=now, limit=limit, lease=LEASE)
+        items = uow.outbox.claim(now=now, limit=limit, lease=lease)
         uow.commit()
         return items
 
 
-def mark_sent(uow: UnitOfWork, outbox_id: int, *, now: datetime, message_id: int | None = None) -> None:
+def mark_sent(
+    uow: UnitOfWork,
+    outbox_id: int,
+    *,
+    now: datetime,
+    message_id: int | None = None,
+    chat_line: tuple[int, str] | None = None,
+    line_kind: str = "bot",
+    booking_id: int | None = None,
+    helper_id: int | None = None,
+) -> None:
+    """Sent: marked with Telegram's message id, and (chat_line: Telegram id, text) written to
+    the chat log in the same transaction, naming the booking or helper card it is about (erasing
+    that person erases the line; retention erases the "relay" lines)."""
     with uow:
         uow.outbox.mark_sent(outbox_id, now=now, message_id=message_id)
+        if chat_line is not None:
+            uow.chats.log(
+                chat_line[0],
+                incoming=False,
+                kind=line_kind,
+                text=chat_line[1],
+                now=now,
+                booking_id=booking_id,
+                helper_id=helper_id,
+            )
         uow.commit()
 
 
@@ -42,6 +66,22 @@ def retry_later(
         uow.outbox.retry_at(item.id, now + wait, error=error)
         uow.commit()
         return True
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What operators watch: messages not sent yet, how long the oldest waits, late timers."""
+
+    outbox_size: int
+    outbox_lag_s: float
+    overdue_timers: int
+
+
+def backlog(uow: UnitOfWork, *, now: datetime) -> Backlog:
+    with uow:
+        size, oldest = uow.outbox.backlog(now)
+        lag = (now - oldest).total_seconds() if oldest is not None else 0.0
+        return Backlog(size, max(lag, 0.0), uow.timers.overdue(now))
 
 
 def give_up(uow: UnitOfWork, item: Outgoing, *, now: datetime, error: str) -> None:

@@ -18,7 +18,9 @@ from core.booking import (
     Step,
     StepChoice,
 )
+from core.helpers import Helper
 from core.ids import TelegramUserId
+from core.intake import Customer
 from core.leaks import find_leaks
 from core.notices import Copy, Outgoing, Reply
 from core.ports import PaymentProvider, UnitOfWork
@@ -45,25 +47,41 @@ def relay(uow: UnitOfWork, message: Incoming, *, now: datetime) -> bool:
     """Pass a message on to the other side of its booking. False when this person has no open
     relay (their text is then a new problem for the intake)."""
     with uow:
-        relays = open_relays(uow, message.telegram_id)
-        if not relays:
+        tg = TelegramUserId(message.telegram_id)
+        if not relay_in(
+            uow, message, uow.customers.by_telegram_id(tg), uow.helpers.by_telegram_id(tg), now=now
+        ):
             return False
-        replied = (
-            uow.outbox.booking_of_message(message.telegram_id, message.reply_to)
-            if message.reply_to is not None
-            else None
-        )
-        # After the job, only answers to a relayed message go across; other text is a new problem.
-        relays = [b for b in relays if b.state in ACTIVE_STATES or b.id == replied]
-        if not relays:
-            return False
-        booking = route(relays, replied)
-        if booking is None:
-            _ask_which_job(uow, message, relays, now=now)
-        else:
-            _deliver(uow, booking, message, now=now)
         uow.commit()
         return True
+
+
+def relay_in(
+    uow: UnitOfWork, message: Incoming, customer: Customer | None, helper: Helper | None, *, now: datetime
+) -> bool:
+    """Inside a transaction: relay for the person behind `customer` (and `helper`, when they
+    are one), who are already loaded."""
+    relays = uow.bookings.with_open_relay(
+        customer_id=customer.id if customer else None, helper_id=helper.id if helper else None
+    )
+    if not relays:
+        return False
+    replied = (
+        uow.outbox.booking_of_message(message.telegram_id, message.reply_to)
+        if message.reply_to is not None
+        else None
+    )
+    # After the job, only answers to a relayed message go across; other text is a new problem.
+    relays = [b for b in relays if b.state in ACTIVE_STATES or b.id == replied]
+    if not relays:
+        return False
+    booking = route(relays, replied)
+    if booking is None:
+        _ask_which_job(uow, message, relays, now=now)
+    else:
+        sender = A.CUSTOMER if customer is not None and booking.customer_id == customer.id else A.HELPER
+        _deliver(uow, booking, message, now=now, sender=sender)
+    return True
 
 
 def route_to(
@@ -115,8 +133,10 @@ def _ask_which_job(uow: UnitOfWork, message: Incoming, relays: list[Booking], *,
     )
 
 
-def _deliver(uow: UnitOfWork, booking: Booking, message: Incoming, *, now: datetime) -> None:
-    sender = steps.role(uow, booking, TelegramUserId(message.telegram_id))
+def _deliver(
+    uow: UnitOfWork, booking: Booking, message: Incoming, *, now: datetime, sender: Actor | None = None
+) -> None:
+    sender = sender or steps.role(uow, booking, TelegramUserId(message.telegram_id))
     leaks = [str(leak.kind) for leak in find_leaks(message.text)]
     uow.relay.log(
         booking.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy import Row, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from core.categories import Category
-from core.geo import Location, cell_of
+from core.geo import EARTH_RADIUS_KM, Location, cell_of
 from core.helpers import MAX_RATE, MIN_RATE, Absence, Availability, Helper, HelperStatus, WeeklySlot
 from core.ids import Cents, HelperId, TelegramUserId
 from core.language import Language
@@ -156,17 +157,29 @@ class SqlHelpers:
         *,
         max_static_cost: float | None = None,
         cheapest: int | None = None,
+        reaching: tuple[Location, float] | None = None,
     ) -> list[IndexEntry]:
         """Hot path of matching: plain SQL text (the cells are integers we computed), so that
-        SQLAlchemy does not build and cache-key an expression per request."""
+        SQLAlchemy does not build and cache-key an expression per request. Distance and price
+        bounds are applied here, so that only rows that can still win reach Python."""
         entries: list[IndexEntry] = []
         bound = "" if max_static_cost is None else f" AND {STATIC_COST_SQL} <= :max_static"
+        if reaching is not None:
+            bound += f" AND {REACH_SQL}"
         order = "" if cheapest is None else f" ORDER BY {STATIC_COST_SQL}, helper_id LIMIT {int(cheapest)}"
-        params = {
+        params: dict[str, object] = {
             "category": str(category),
             "language": str(language),
             "max_static": (max_static_cost or 0) + 1e-9,
         }
+        if reaching is not None:
+            place, slack_km = reaching
+            params |= {
+                "plat": place.lat,
+                "plon": place.lon,
+                "kx": KM_PER_DEGREE * math.cos(math.radians(place.lat)),
+                "slack": slack_km,
+            }
         for start in range(0, len(cells), CHUNK):
             chunk = ",".join(str(int(c)) for c in cells[start : start + CHUNK])
             where = f"category = :category AND language = :language AND cell IN ({chunk}){bound}"
@@ -243,6 +256,14 @@ def _static_cost_sql() -> str:
 
 
 STATIC_COST_SQL = _static_cost_sql()
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
+#: The helper's radius (plus slack) reaches the place, by a flat-earth distance that is within
+#: a fraction of a percent of the great circle over a city; 1 % + 50 m of margin keep every
+#: helper who reaches it (Python checks exactly).
+_DY = f"((lat - :plat) * {KM_PER_DEGREE!r})"
+_DX = "((lon - :plon) * :kx)"
+_REACH = "((radius_km + :slack) * 1.01 + 0.05)"
+REACH_SQL = f"({_DY} * {_DY} + {_DX} * {_DX} <= {_REACH} * {_REACH})"
 
 
 SERVING_SQL = text(

@@ -5,17 +5,37 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.language import Language
 from core.notices import Copy, Outgoing, Reply
 from storage.rows.outbox import OutboxRow
 
+#: Built once (the hot path adds a row for every relayed message).
+ADD = insert(OutboxRow.__table__).returning(OutboxRow.__table__.c.id)  # type: ignore[arg-type]
+
+_T = OutboxRow.__table__
+MARK_SENT = (
+    update(_T)  # type: ignore[arg-type]
+    .where(_T.c.id == bindparam("b_id"))
+    .values(sent_at=bindparam("b_sent_at"), message_id=bindparam("b_message_id"), next_attempt_at=None)
+)
+
 
 class SqlOutbox:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._lease: timedelta | None = None
+        self._handed: list[Outgoing] = []
+
+    def hand_over(self, lease: timedelta) -> None:
+        """Rows added from now on in this transaction are leased to the caller, who sends them
+        right after the commit (the drain skips them until the lease ends)."""
+        self._lease = lease
+
+    def handed(self) -> list[Outgoing]:
+        return list(self._handed)
 
     def add(
         self,
@@ -26,24 +46,27 @@ class SqlOutbox:
         now: datetime,
         booking_id: int | None = None,
         copy: Copy | None = None,
-    ) -> None:
+    ) -> int:
         if telegram_id < 0:  # a person who erased their data (pseudonymised id): told nothing more
-            return
+            return 0
         payload = json.dumps(reply.as_payload(), ensure_ascii=False)
-        self.session.add(
-            OutboxRow(
-                telegram_id=telegram_id,
-                language=str(language),
-                payload=payload,
-                created_at=now,
-                booking_id=booking_id,
-                copy_from_chat=copy.from_chat_id if copy else None,
-                copy_message_id=copy.message_id if copy else None,
-                copy_captioned=bool(copy and copy.captioned),
-                attempts=0,
-            )
-        )
-        self.session.flush()
+        leased = self._lease is not None
+        row = {
+            "telegram_id": telegram_id,
+            "language": str(language),
+            "payload": payload,
+            "created_at": now,
+            "booking_id": booking_id,
+            "copy_from_chat": copy.from_chat_id if copy else None,
+            "copy_message_id": copy.message_id if copy else None,
+            "copy_captioned": bool(copy and copy.captioned),
+            "attempts": 1 if leased else 0,
+            "next_attempt_at": now + self._lease if self._lease is not None else None,
+        }
+        new_id = self.session.connection().execute(ADD, row).scalar_one()  # Core: the hot path
+        if leased:
+            self._handed.append(Outgoing(new_id, telegram_id, language, reply, booking_id, copy, 1))
+        return int(new_id)
 
     def claim(self, *, now: datetime, limit: int, lease: timedelta) -> list[Outgoing]:
         """Due rows, oldest first; each is leased (next_attempt_at moves on) so that a second
@@ -81,8 +104,9 @@ class SqlOutbox:
         ]
 
     def mark_sent(self, outbox_id: int, *, now: datetime, message_id: int | None = None) -> None:
-        row = self.session.get_one(OutboxRow, outbox_id)
-        row.sent_at, row.message_id, row.next_attempt_at = now, message_id, None
+        self.session.connection().execute(
+            MARK_SENT, {"b_id": outbox_id, "b_sent_at": now, "b_message_id": message_id}
+        )
 
     def retry_at(self, outbox_id: int, at: datetime, *, error: str) -> None:
         row = self.session.get_one(OutboxRow, outbox_id)
@@ -91,6 +115,16 @@ class SqlOutbox:
     def give_up(self, outbox_id: int, *, now: datetime, error: str) -> None:
         row = self.session.get_one(OutboxRow, outbox_id)
         row.next_attempt_at, row.error = None, error[:500]
+
+    def backlog(self, now: datetime) -> tuple[int, datetime | None]:
+        """Messages waiting to be sent (not given up) and when the oldest of them was queued."""
+        unsent = (OutboxRow.sent_at.is_(None)) & (
+            OutboxRow.error.is_(None) | OutboxRow.next_attempt_at.is_not(None)
+        )
+        size, oldest = self.session.execute(
+            select(func.count(OutboxRow.id), func.min(OutboxRow.created_at)).where(unsent)
+        ).one()
+        return int(size), oldest
 
     def booking_of_message(self, telegram_id: int, message_id: int) -> int | None:
         return self.session.scalar(

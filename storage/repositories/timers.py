@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.booking import (
@@ -47,6 +47,13 @@ class SqlTimers:
             Timer(r.id, TimerKind(r.kind), BookingId(r.booking_id), r.due_at)
             for r in self.session.scalars(stmt)
         ]
+
+    def overdue(self, now: datetime) -> int:
+        """Timers that are due but have not fired."""
+        stmt = select(func.count(TimerRow.id)).where(
+            TimerRow.fired_at.is_(None), TimerRow.cancelled.is_(False), TimerRow.due_at <= now
+        )
+        return int(self.session.scalar(stmt) or 0)
 
     def get(self, timer_id: int) -> Timer | None:
         r = self.session.get(TimerRow, timer_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -15,11 +16,15 @@ class SqlProcessedUpdates:
         self.session = session
 
     def claim(self, source: str, update_id: int, *, now: datetime) -> bool:
-        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        stmt = (
-            insert(ProcessedUpdateRow)
-            .values(source=source, update_id=update_id, received_at=now)
-            .on_conflict_do_nothing(index_elements=["source", "update_id"])
-            .returning(ProcessedUpdateRow.id)
-        )
-        return self.session.execute(stmt).scalar() is not None
+        stmt = CLAIM[self.session.get_bind().dialect.name == "postgresql"]
+        row = {"source": source, "update_id": update_id, "received_at": now}
+        return self.session.connection().execute(stmt, row).scalar() is not None
+
+
+def _claim(insert: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect."""
+    table = ProcessedUpdateRow.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["source", "update_id"]).returning(table.c.id)
+
+
+CLAIM = {False: _claim(sqlite.insert), True: _claim(postgresql.insert)}

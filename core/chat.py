@@ -1,0 +1,36 @@
+"""What a chat is doing, as plain values read in one query (the hot path of every update)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.booking import BookingState
+from core.ids import BookingId, CustomerId, HelperId
+from core.intake import Customer, RequestStatus
+from core.language import Language
+from core.relay import Prompt
+
+
+@dataclass(frozen=True)
+class ChatFacts:
+    """The person behind a Telegram id and what their chat waits for."""
+
+    customer: Customer | None
+    helper_id: HelperId | None
+    filling_in: bool  # a helper registering or editing a profile field
+    prompt: Prompt | None
+    request_status: RequestStatus | None  # of their open request, if any
+
+
+@dataclass(frozen=True)
+class RelayTarget:
+    """A booking with an open relay, with what a relayed message needs of both sides."""
+
+    booking_id: BookingId
+    state: BookingState
+    customer_id: CustomerId
+    helper_id: HelperId
+    customer_chat: tuple[int, Language]  # Telegram id and the language they are written to in
+    helper_chat: tuple[int, Language]
+    params: dict[str, Any]  # the header's parameters (as steps.params gives them)
