@@ -108,5 +108,8 @@ async def erase_customer(
     services: Services,
     sure: Annotated[bool, confirmed("err_confirm_erasure")],
 ) -> Response:
-    await act(privacy.erase, services.uow(), customer_id, now=services.now(), member=who.member)
+    await act(
+        privacy.erase, services.uow(), customer_id, now=services.now(), member=who.member,
+        policy=services.policy, payments=services.payments,
+    )  # fmt: skip
     return back("/customers")

@@ -1,7 +1,7 @@
 """The chat log says which booking or helper card a line was about, so erasing a person also
 erases what the other side was sent about them (relayed texts, names, descriptions)
 
-Revision ID: 0009_privacy
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-01 00:00:00
 """
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_privacy"
-down_revision: str | None = "0012"  # after main's head (the lead re-chains)
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
