@@ -175,6 +175,7 @@ def top_helper(
     rate: int = 700,
     *,
     remote: bool = False,
+    ratings: int = 50,
 ) -> Helper:
     """Register a verified helper at a postcode's centre, cheap, free all week and rated 5.0 fifty
     times: for the customers there, they come first."""
@@ -198,8 +199,8 @@ def top_helper(
                 availability=week,
                 status=HelperStatus.ACTIVE,
                 verified=True,
-                rating_sum=250,
-                rating_count=50,
+                rating_sum=5 * ratings,
+                rating_count=ratings,
                 adult=True,
                 terms_accepted=True,
                 remote=remote,

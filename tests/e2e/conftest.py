@@ -95,8 +95,14 @@ def helper_at(nlu_stack: NluStack):  # type: ignore[no-untyped-def]
     uow = wiring.uow_factory(nlu_stack.settings.database_url)  # type: ignore[attr-defined]
 
     def register(
-        telegram_id: int, name: str, postcode: str, language: str, rate: int = 700, remote: bool = False
+        telegram_id: int,
+        name: str,
+        postcode: str,
+        language: str,
+        rate: int = 700,
+        remote: bool = False,
+        ratings: int = 50,
     ) -> Helper:
-        return top_helper(uow, telegram_id, name, postcode, language, rate, remote=remote)
+        return top_helper(uow, telegram_id, name, postcode, language, rate, remote=remote, ratings=ratings)
 
     return register
