@@ -87,10 +87,10 @@ def give_address(
         changed = uow.addresses.of_booking(booking.id) is not None
         uow.addresses.set(booking.id, address, now=now)
         steps.note(uow, booking, "address_changed" if changed else "address_given", Actor.CUSTOMER, now)
-        helper_params = {**steps.params(uow, booking), **address_params(address)}
+        shared = steps.params(uow, booking)
         key = "booking.address_changed_helper" if changed else "booking.address_helper"
-        steps.tell(uow, booking, Actor.HELPER, Reply(key, helper_params), now)
-        params = {**steps.params(uow, booking), "address": address.one_line()}
+        steps.tell(uow, booking, Actor.HELPER, Reply(key, {**shared, **address_params(address)}), now)
+        params = {**shared, "address": address.one_line()}
         if booking.state is BookingState.SCHEDULED and booking.payment is None and booking.minutes:
             params["hold"] = policy.hold_for(price(booking.rate, booking.minutes))
             pay = steps.reply("booking.address_saved_pay", params, booking, Step.PAY_CARD, Step.PAY_CASH)
