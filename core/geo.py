@@ -52,15 +52,29 @@ def cell_of(where: Location) -> int:
 
 def cells_around(where: Location, radius_km: float) -> list[int]:
     """Every grid cell that the square of side 2 × radius_km around `where` touches."""
+    return list(cells_near(where, radius_km))
+
+
+def cells_near(where: Location, radius_km: float) -> dict[int, float]:
+    """The cells of `cells_around`, each with a lower bound of the distance (km) from `where`
+    to any point inside it: 1 % below the flat-earth distance to the cell's nearest edge, at
+    the longitude scale of its poleward edge, which the great circle never undercuts here."""
     dlat = radius_km / KM_PER_DEGREE_LAT
     dlon = radius_km / (KM_PER_DEGREE_LAT * math.cos(math.radians(where.lat)))
-    rows = range(
-        math.floor((where.lat - dlat) / CELL_DEGREES), math.floor((where.lat + dlat) / CELL_DEGREES) + 1
-    )
-    cols = range(
-        math.floor((where.lon - dlon) / CELL_DEGREES), math.floor((where.lon + dlon) / CELL_DEGREES) + 1
-    )
-    return [row * 100_000 + col for row in rows for col in cols]
+    first_row, last_row = (math.floor((where.lat + d) / CELL_DEGREES) for d in (-dlat, dlat))
+    first_col, last_col = (math.floor((where.lon + d) / CELL_DEGREES) for d in (-dlon, dlon))
+    km_per_degree = EARTH_RADIUS_KM * math.pi / 180
+    near: dict[int, float] = {}
+    for row in range(first_row, last_row + 1):
+        south, north = row * CELL_DEGREES, (row + 1) * CELL_DEGREES
+        dy = max(south - where.lat, where.lat - north, 0.0) * km_per_degree
+        poleward = max(abs(where.lat), abs(south), abs(north))
+        x_scale = km_per_degree * math.cos(math.radians(min(poleward, 90.0)))
+        for col in range(first_col, last_col + 1):
+            west, east = col * CELL_DEGREES, (col + 1) * CELL_DEGREES
+            dx = max(west - where.lon, where.lon - east, 0.0) * x_scale
+            near[row * 100_000 + col] = 0.99 * math.hypot(dx, dy)
+    return near
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
 
 from core.categories import Category
 from core.errors import RequestClosed, UnknownHelper
-from core.geo import Place, cells_around
+from core.geo import Place, cells_near
 from core.helpers import MAX_RADIUS_KM, Helper
 from core.ids import CustomerId, HelperId, RequestId
 from core.intake import Request, RequestStatus
@@ -17,14 +19,22 @@ from core.matching import RANKING, WIDEN_KM, Candidate, IndexEntry, eligible, ra
 from core.notices import Choice, Reply
 from core.ports import UnitOfWork
 
-#: Search radii around the customer; the last one is beyond any helper's radius (+ widening).
+#: Search radii while fewer than `limit` candidates are known; the last one is beyond any
+#: helper's radius (+ widening).
 RINGS_KM: Final = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0, MAX_RADIUS_KM + WIDEN_KM)
 #: Helpers fully evaluated (availability) at a time, best lower bound first.
 BATCH: Final = 8
-#: In a ring searched before there are `limit` candidates: this many best-rated, cheapest first.
-FIRST_LOOK: Final = 16
+#: The first look: in each cell this close to the customer, this many best-rated, cheapest.
+FIRST_LOOK_KM: Final = 0.5
+FIRST_LOOK: Final = 8
+#: Cells are read in bands of distance (km from the customer): each band lowers the bar.
+BANDS_KM: Final = (0.2, 0.8)
 #: Remote help: this many best-rated, cheapest helpers compete on availability.
 REMOTE_LOOK: Final = 40
+#: Scores that `rank` rounds to the same 9 digits tie (helper id decides): bounds keep them.
+TIE: Final = 1e-9
+#: A room (static cost bound) larger than any score: the whole cell.
+WHOLE_CELL: Final = 10.0
 
 
 def find_candidates(
@@ -39,68 +49,108 @@ def find_candidates(
     skip: frozenset[int] = frozenset(),
 ) -> list[Candidate]:
     """The best `limit` helpers for a place, exactly as `core.matching.rank` over all helpers
-    would order them, reading only the grid cells that can still hold a better one.
-    Call inside an open unit of work."""
-    best: list[Candidate] = []
-    seen: set[int] = set(skip)
-    pending = [e for e in uow.helpers.serving(category, language, place.district) if e.helper_id not in seen]
-    by_district = {e.helper_id for e in pending}
-    read: set[int] = set()
-    inner = 0.0  # everyone not read yet lives at least this far away
+    would order them, reading in each grid cell only the helpers who can still beat the
+    third best. Call inside an open unit of work."""
+    search = _Search(uow, category, language, place, now, limit, slack_km, set(skip))
+    search.consider(uow.helpers.serving(category, language, place.district), by_district=True)
+    # A bar to beat: the best-rated, cheapest few of each cell around the customer…
+    first = list(cells_near(place.location, FIRST_LOOK_KM))
+    search.consider(
+        uow.helpers.cheapest_in_cells(
+            category, language, first, per_cell=FIRST_LOOK, reaching=search.reaching
+        )
+    )
+    # …while there is none: every helper of each ring of cells, outwards…
+    done: set[int] = set()
+    for radius in RINGS_KM:
+        if search.bar() is not None:
+            break
+        rooms = {c: WHOLE_CELL for c in cells_near(place.location, radius) if c not in done}
+        done.update(rooms)
+        search.consider(uow.helpers.in_cells(category, language, rooms, reaching=search.reaching))
+    _beat_the_bar(search, done)
+    return search.best
 
-    def consider(entries: list[IndexEntry]) -> None:
-        nonlocal best
+
+def _beat_the_bar(search: _Search, done: set[int]) -> None:
+    """In every cell not `done` and near enough to hold a better helper, nearest cells first,
+    reads those whose rating and price leave room to beat the bar at that cell's distance."""
+    bar = search.bar()
+    if bar is None:
+        return
+    cells = cells_near(search.place.location, _reach_km(bar))
+    near = sorted((km, c) for c, km in cells.items() if c not in done)
+    for low, high in itertools.pairwise((0.0, *BANDS_KM, math.inf)):
+        bar = search.bar()
+        assert bar is not None  # candidates are only ever replaced by better ones
+        rooms = {c: bar + 2 * TIE - RANKING.distance_cost(km) for km, c in near if low <= km < high}
+        rooms = {c: room for c, room in rooms.items() if room >= 0}
+        if rooms:
+            helpers = search.uow.helpers
+            found = helpers.in_cells(
+                search.category, search.language, rooms, reaching=search.reaching, bar=bar + 2 * TIE
+            )
+            search.consider(found)
+
+
+def _reach_km(bar: float) -> float:
+    """How far a helper can live and still score `bar` (with a margin for the flat grid)."""
+    if bar >= RANKING.distance:
+        return RINGS_KM[-1]
+    return min(bar / RANKING.distance * RANKING.distance_scale_km * 1.02 + 0.05, RINGS_KM[-1])
+
+
+class _Search:
+    """The best candidates so far; index entries are evaluated best lower bound first."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        category: Category,
+        language: Language,
+        place: Place,
+        now: datetime,
+        limit: int,
+        slack_km: float,
+        seen: set[int],
+    ) -> None:
+        self.uow, self.category, self.language, self.place = uow, category, language, place
+        self.now, self.limit, self.slack_km, self.seen = now, limit, slack_km, seen
+        self.reaching = (place.location, slack_km)
+        self.best: list[Candidate] = []
+        self.by_district: set[int] = set()
+
+    def bar(self) -> float | None:
+        """The score to beat, once there are `limit` candidates."""
+        return self.best[-1].score if len(self.best) == self.limit else None
+
+    def consider(self, entries: list[IndexEntry], *, by_district: bool = False) -> None:
         bounded = []
         for e in entries:
-            if e.helper_id in seen:
+            if e.helper_id in self.seen:
                 continue
-            seen.add(e.helper_id)
-            km = e.home.km_to(place.location)
-            if e.helper_id in by_district or km <= e.radius_km + slack_km:
+            self.seen.add(e.helper_id)
+            if by_district:
+                self.by_district.add(e.helper_id)
+            km = e.home.km_to(self.place.location)
+            if e.helper_id in self.by_district or km <= e.radius_km + self.slack_km:
                 bounded.append((e.lower_bound(km), e.helper_id))
         bounded.sort()
         for start in range(0, len(bounded), BATCH):
             batch = bounded[start : start + BATCH]
-            if len(best) == limit and batch[0][0] > best[-1].score:
+            bar = self.bar()
+            if bar is not None and batch[0][0] > bar + TIE:
                 break
-            helpers = uow.helpers.many([helper_id for _, helper_id in batch])
-            best = rank(
-                [c.helper for c in best] + helpers,
-                category=category,
-                language=language,
-                place=place,
-                now=now,
-                limit=limit,
-                slack_km=slack_km,
+            helpers = self.uow.helpers.many([helper_id for _, helper_id in batch])
+            self.best = rank(
+                [c.helper for c in self.best] + helpers,
+                category=self.category,
+                language=self.language,
+                place=self.place,
+                now=self.now,
+                limit=self.limit,
+                slack_km=self.slack_km,
             )
-
-    consider(pending)
-    for radius in RINGS_KM:
-        cells = [c for c in cells_around(place.location, radius) if c not in read]
-        read.update(cells)
-        if len(best) < limit:
-            # Nothing to compare with yet: the best-rated, cheapest few first give a bar…
-            first = uow.helpers.in_cells(
-                category, language, cells, cheapest=FIRST_LOOK, reaching=(place.location, slack_km)
-            )
-            consider(first)
-            if len(first) < FIRST_LOOK:
-                if len(best) == limit and best[-1].score <= RANKING.distance_cost(radius):
-                    break
-                inner = radius
-                continue
-        # …then only helpers whose rating and price leave room to beat the third best.
-        room = best[-1].score - RANKING.distance_cost(inner) if len(best) == limit else None
-        consider(
-            uow.helpers.in_cells(
-                category, language, cells, max_static_cost=room, reaching=(place.location, slack_km)
-            )
-        )
-        # Anyone not seen yet lives farther than `radius`: their distance alone costs this much.
-        if len(best) == limit and best[-1].score <= RANKING.distance_cost(radius):
-            break
-        inner = radius
-    return best
 
 
 def propose(

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+import collections
+import functools
 import json
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from core.categories import Category
-from core.geo import EARTH_RADIUS_KM, Location, cell_of
-from core.helpers import MAX_RATE, MIN_RATE, Absence, Availability, Helper, HelperStatus, WeeklySlot
+from core.geo import Location, cell_of
+from core.helpers import Absence, Availability, Helper, HelperStatus, WeeklySlot
 from core.ids import Cents, HelperId, TelegramUserId
 from core.language import Language
-from core.matching import RANKING, IndexEntry
+from core.matching import IndexEntry
+from storage import matching_sql
+from storage.matching_sql import INDEX_COLUMNS_SQL, STATIC_COST_SQL
 from storage.rows.helpers import HelperRow, MatchCellRow, MatchDistrictRow
-
-#: SQLite allows 999 bound parameters in older builds; stay well below.
-CHUNK = 500
 
 
 def availability_json(availability: Availability) -> str:
@@ -34,7 +34,9 @@ def availability_json(availability: Availability) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def availability_from(text: str) -> Availability:
+    """Parsed once per distinct text (an Availability is immutable): matching reads many."""
     data = json.loads(text or "{}")
     return Availability(
         slots=tuple(
@@ -47,13 +49,23 @@ def availability_from(text: str) -> Availability:
     )
 
 
-def _helper(row: HelperRow | Row[Any]) -> Helper:
+@functools.lru_cache(maxsize=256)
+def _skills(text: str) -> frozenset[Category]:
+    return frozenset(Category(s) for s in text.split(",") if s)
+
+
+@functools.lru_cache(maxsize=256)
+def _languages(text: str) -> frozenset[Language]:
+    return frozenset(Language(s) for s in text.split(",") if s)
+
+
+def _helper(row: Any) -> Helper:
     return Helper(
         id=HelperId(row.id),
         telegram_id=TelegramUserId(row.telegram_id),
         name=row.name,
-        skills=frozenset(Category(s) for s in row.skills.split(",") if s),
-        languages=frozenset(Language(s) for s in row.languages.split(",") if s),
+        skills=_skills(row.skills),
+        languages=_languages(row.languages),
         rate=Cents(row.rate_cents),
         home=Location(row.home_lat, row.home_lon),
         radius_km=row.radius_km,
@@ -93,12 +105,12 @@ class SqlHelpers:
         return None if row is None else _helper(row)
 
     def many(self, ids: Iterable[int]) -> list[Helper]:
-        """Helpers by id (matching's hot path: plain SQL with the integer ids inlined)."""
-        wanted = ",".join(str(int(i)) for i in ids)
+        """Helpers by id (matching's hot path: see storage/matching_sql.py)."""
+        wanted = list(ids)
         if not wanted:
             return []
-        rows = self.session.execute(text(f"SELECT {HELPER_COLUMNS} FROM helpers WHERE id IN ({wanted})"))
-        return [_helper(row) for row in rows]  # a Row has the same attributes as a HelperRow
+        rows = self._run(matching_sql.by_ids(HELPER_COLUMNS, wanted))
+        return [_helper(_HelperColumns._make(row)) for row in rows]
 
     def refresh_statistics(self) -> None:
         self.session.execute(text("ANALYZE"))
@@ -149,43 +161,44 @@ class SqlHelpers:
                 self.session.add(MatchDistrictRow(**keys, district=district, **common))
         self.session.flush()
 
+    def _run(self, statement: matching_sql.Statement) -> list[tuple[Any, ...]]:
+        """Runs one of storage/matching_sql.py's statements on the session's own database
+        connection (same transaction), straight through the driver: on matching's hot path,
+        setting up a SQLAlchemy result per statement cost more than most queries take."""
+        sql, params = statement
+        connection = self.session.connection()
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(matching_sql.for_driver(sql, connection.dialect.name), params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
     def in_cells(
+        self,
+        category: Category,
+        language: Language,
+        rooms: Mapping[int, float],
+        *,
+        reaching: tuple[Location, float] | None = None,
+        bar: float | None = None,
+    ) -> list[IndexEntry]:
+        statements = matching_sql.in_cells(category, language, rooms, reaching, bar) if rooms else []
+        return [_entry(*r) for statement in statements for r in self._run(statement)]
+
+    def cheapest_in_cells(
         self,
         category: Category,
         language: Language,
         cells: Sequence[int],
         *,
-        max_static_cost: float | None = None,
-        cheapest: int | None = None,
+        per_cell: int,
         reaching: tuple[Location, float] | None = None,
     ) -> list[IndexEntry]:
-        """Hot path of matching: plain SQL text (the cells are integers we computed), so that
-        SQLAlchemy does not build and cache-key an expression per request. Distance and price
-        bounds are applied here, so that only rows that can still win reach Python."""
-        entries: list[IndexEntry] = []
-        bound = "" if max_static_cost is None else f" AND {STATIC_COST_SQL} <= :max_static"
-        if reaching is not None:
-            bound += f" AND {REACH_SQL}"
-        order = "" if cheapest is None else f" ORDER BY {STATIC_COST_SQL}, helper_id LIMIT {int(cheapest)}"
-        params: dict[str, object] = {
-            "category": str(category),
-            "language": str(language),
-            "max_static": (max_static_cost or 0) + 1e-9,
-        }
-        if reaching is not None:
-            place, slack_km = reaching
-            params |= {
-                "plat": place.lat,
-                "plon": place.lon,
-                "kx": KM_PER_DEGREE * math.cos(math.radians(place.lat)),
-                "slack": slack_km,
-            }
-        for start in range(0, len(cells), CHUNK):
-            chunk = ",".join(str(int(c)) for c in cells[start : start + CHUNK])
-            where = f"category = :category AND language = :language AND cell IN ({chunk}){bound}"
-            sql = text(f"{INDEX_COLUMNS_SQL} FROM match_cells WHERE {where}{order}")
-            entries += [_entry(*r) for r in self.session.execute(sql, params)]
-        return entries
+        if not cells:
+            return []
+        statement = matching_sql.cheapest_in_cells(category, language, cells, per_cell, reaching)
+        return [_entry(*r) for r in self._run(statement)]
 
     def remote(self, category: Category, language: Language, *, cheapest: int) -> list[IndexEntry]:
         """Helpers who also help remotely, best rated and cheapest first (distance plays no part)."""
@@ -245,27 +258,6 @@ def _index_rows(helper: Helper, helper_id: int) -> list[tuple[dict[str, str], di
     ]
 
 
-def _static_cost_sql() -> str:
-    """Ranking.static_cost (core/matching.py) as SQL over the index columns."""
-    r = RANKING
-    rating = (
-        f"(({r.prior_mean * r.prior_weight!r} + rating_sum) / ({float(r.prior_weight)!r} + rating_count))"
-    )
-    price = f"((rate_cents - {float(MIN_RATE)!r}) / {float(MAX_RATE - MIN_RATE)!r})"
-    return f"({r.rating!r} * (5.0 - {rating}) / 4.0 + {r.price!r} * {price})"
-
-
-STATIC_COST_SQL = _static_cost_sql()
-KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
-#: The helper's radius (plus slack) reaches the place, by a flat-earth distance that is within
-#: a fraction of a percent of the great circle over a city; 1 % + 50 m of margin keep every
-#: helper who reaches it (Python checks exactly).
-_DY = f"((lat - :plat) * {KM_PER_DEGREE!r})"
-_DX = "((lon - :plon) * :kx)"
-_REACH = "((radius_km + :slack) * 1.01 + 0.05)"
-REACH_SQL = f"({_DY} * {_DY} + {_DX} * {_DX} <= {_REACH} * {_REACH})"
-
-
 SERVING_SQL = text(
     "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count FROM match_districts "
     "WHERE category = :category AND language = :language AND district = :district"
@@ -280,9 +272,8 @@ def _remote_sql(limit: int) -> Any:
 
 
 HELPER_COLUMNS = ", ".join(c.name for c in HelperRow.__table__.columns)
-
-
-INDEX_COLUMNS_SQL = "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count"
+#: A helper's row as the driver returns it, with the attributes of a HelperRow.
+_HelperColumns = collections.namedtuple("_HelperColumns", [c.name for c in HelperRow.__table__.columns])  # type: ignore[misc]
 
 
 def _entry(

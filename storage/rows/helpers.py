@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import Base
+from storage.matching_sql import STATIC_COST_SQL
 
 
 class HelperRow(Base):
@@ -59,7 +60,11 @@ class MatchCellRow(_IndexEntryColumns, Base):
 
     __tablename__ = "match_cells"
     # Clustered by its key on SQLite: a cell's rows lie together and need no second look-up.
-    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
+    # Per cell, the index orders them by their rating and price cost (migration 0015).
+    __table_args__ = (
+        Index("ix_match_cells_static_cost", "category", "language", "cell", text(STATIC_COST_SQL)),
+        {"sqlite_with_rowid": False},
+    )
     category: Mapped[str] = mapped_column(String(16), primary_key=True)
     language: Mapped[str] = mapped_column(String(2), primary_key=True)
     cell: Mapped[int] = mapped_column(Integer, primary_key=True)

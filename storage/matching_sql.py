@@ -1,0 +1,145 @@
+"""The statements of matching's hot path (storage/repositories/helpers.py runs them).
+
+Plain SQL text with bound parameters whose shape depends only on how many cells or ids a
+statement names, padded to a power of two: both drivers then reuse the prepared statement
+(SQLite's statement cache, psycopg's automatic prepare) instead of parsing a new one per
+request, which cost more than running it (profiled, docs/MATCHING.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+from core.categories import Category
+from core.geo import EARTH_RADIUS_KM, Location
+from core.helpers import MAX_RATE, MIN_RATE
+from core.language import Language
+from core.matching import RANKING
+
+Statement = tuple[str, dict[str, object]]
+
+#: SQLite allows 999 bound parameters in older builds; stay well below.
+CHUNK = 256
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
+INDEX_COLUMNS_SQL = "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count"
+#: A cell no helper lives in: pads a statement's list of cells.
+NO_CELL = -1
+
+
+def _static_cost_sql() -> str:
+    """Ranking.static_cost (core/matching.py) as SQL over the index columns; migration 0015
+    indexes exactly this expression per cell (a test compares the two)."""
+    r = RANKING
+    rating = (
+        f"(({r.prior_mean * r.prior_weight!r} + rating_sum) / ({float(r.prior_weight)!r} + rating_count))"
+    )
+    price = f"((rate_cents - {float(MIN_RATE)!r}) / {float(MAX_RATE - MIN_RATE)!r})"
+    return f"({r.rating!r} * (5.0 - {rating}) / 4.0 + {r.price!r} * {price})"
+
+
+STATIC_COST_SQL = _static_cost_sql()
+#: The flat-earth distance (km²) from the place: within a fraction of a percent of the great
+#: circle over a city.
+_FLAT = f"(((lat - :plat) * {KM_PER_DEGREE!r}) * ((lat - :plat) * {KM_PER_DEGREE!r}) + "
+_FLAT += "((lon - :plon) * :kx) * ((lon - :plon) * :kx))"
+#: The helper's radius (plus slack) reaches the place (1 % + 50 m of margin keep every helper
+#: who reaches it; Python checks exactly).
+_REACH = f" AND {_FLAT} <= ((radius_km + :slack) * 1.01 + 0.05) * ((radius_km + :slack) * 1.01 + 0.05)"
+#: The distance cost there still leaves the static cost below the bar (2 % + 20 m of margin),
+#: so that only helpers who may beat the bar reach Python.
+_ROOM = f"(CAST(:bar AS NUMERIC) - {STATIC_COST_SQL})"
+_KM = f"({_ROOM} * {RANKING.distance_scale_km / RANKING.distance * 1.02!r} + 0.02)"
+_BELOW_BAR = f" AND ({_ROOM} >= {RANKING.distance!r} OR {_FLAT} <= {_KM} * {_KM})"
+
+
+def padded(count: int) -> int:
+    """The power of two a list of `count` is padded to."""
+    return 1 << max(count - 1, 0).bit_length()
+
+
+def _where(
+    category: Category, language: Language, reaching: tuple[Location, float] | None, bar: float | None
+) -> Statement:
+    params: dict[str, object] = {"category": str(category), "language": str(language)}
+    where = "category = :category AND language = :language"
+    if reaching is not None:
+        place, slack_km = reaching
+        params |= {
+            "plat": place.lat,
+            "plon": place.lon,
+            "kx": KM_PER_DEGREE * math.cos(math.radians(place.lat)),
+            "slack": slack_km,
+        }
+        where += _REACH
+        if bar is not None:
+            where += _BELOW_BAR
+            params["bar"] = bar
+    return where, params
+
+
+def in_cells(
+    category: Category,
+    language: Language,
+    rooms: Mapping[int, float],
+    reaching: tuple[Location, float] | None,
+    bar: float | None,
+) -> list[Statement]:
+    """Per cell, the rows whose static cost is at most the cell's room: one range of the
+    index ix_match_cells_static_cost each."""
+    where, common = _where(category, language, reaching, bar)
+    cells = list(rooms.items())
+    statements = []
+    for start in range(0, len(cells), CHUNK):
+        chunk = cells[start : start + CHUNK]
+        chunk += [(NO_CELL, -1.0)] * (padded(len(chunk)) - len(chunk))
+        values = ", ".join(f"(:c{n}, CAST(:r{n} AS NUMERIC))" for n in range(len(chunk)))
+        params = dict(common)
+        for n, (cell, room) in enumerate(chunk):
+            params |= {f"c{n}": int(cell), f"r{n}": float(room)}
+        sql = (
+            f"WITH b(cell, room) AS (VALUES {values}) {INDEX_COLUMNS_SQL} FROM b JOIN match_cells AS m "
+            f"ON m.cell = b.cell AND {STATIC_COST_SQL} <= b.room AND {where}"
+        )
+        statements.append((sql, params))
+    return statements
+
+
+def cheapest_in_cells(
+    category: Category,
+    language: Language,
+    cells: Sequence[int],
+    per_cell: int,
+    reaching: tuple[Location, float] | None,
+) -> Statement:
+    """Per cell, the first `per_cell` rows of the index: the lowest static costs."""
+    where, params = _where(category, language, reaching, None)
+    wanted = list(cells) + [NO_CELL] * (padded(len(cells)) - len(cells))
+    params |= {f"c{n}": int(cell) for n, cell in enumerate(wanted)}
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({INDEX_COLUMNS_SQL} FROM match_cells WHERE cell = :c{n} AND {where} "
+        f"ORDER BY {STATIC_COST_SQL} LIMIT {int(per_cell)}) AS c{n}"
+        for n in range(len(wanted))
+    )
+    return sql, params
+
+
+def by_ids(columns: str, ids: Sequence[int]) -> Statement:
+    """Rows of helpers by id."""
+    wanted = list(ids) + [NO_CELL] * (padded(len(ids)) - len(ids))
+    marks = ", ".join(f":i{n}" for n in range(len(wanted)))
+    return f"SELECT {columns} FROM helpers WHERE id IN ({marks})", {
+        f"i{n}": int(i) for n, i in enumerate(wanted)
+    }
+
+
+@functools.lru_cache(maxsize=512)
+def for_driver(sql: str, dialect: str) -> str:
+    """`:name` parameters as the driver wants them. PostgreSQL computes the static cost in
+    numeric and uses its index only to compare with numerics, hence CAST(:room AS NUMERIC);
+    SQLite uses its index only to compare with a value of no type affinity, hence no cast."""
+    if dialect == "sqlite":
+        return re.sub(r"CAST\((:[a-z]\w*) AS NUMERIC\)", r"\1", sql)
+    return re.sub(r"(?<!:):([a-z]\w*)", r"%(\1)s", sql)
