@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from core.errors import NotInBerlin, UnknownPlace
-from core.geo import Location, PlaceIndex
+from core.geo import Location, PlaceIndex, cell_of, cells_near
 from core.onboarding import BEZIRKE as ALL_BEZIRKE
 
 BEZIRKE = set(ALL_BEZIRKE)
@@ -85,3 +87,17 @@ def test_shared_location_outside_berlin_is_refused(places: PlaceIndex, where: Lo
 def test_distance_is_haversine() -> None:
     alex, zoo = Location(52.5219, 13.4132), Location(52.5069, 13.3321)
     assert 5.5 < alex.km_to(zoo) < 5.8
+
+
+def test_the_cells_near_a_place_hold_everyone_that_close_and_never_overstate_the_distance() -> None:
+    """Matching skips a cell when its distance alone loses: that distance must be a lower
+    bound of the great circle to any point inside, and the cells must cover the radius."""
+    rng = random.Random(12)
+    for _ in range(3000):
+        here = Location(rng.uniform(52.33, 52.68), rng.uniform(13.08, 13.77))
+        there = Location(here.lat + rng.uniform(-0.2, 0.2), here.lon + rng.uniform(-0.3, 0.3))
+        km = here.km_to(there)
+        near = cells_near(here, km * 1.02 + 0.05)  # the margin matching searches with
+        assert cell_of(there) in near, (here, there)
+        assert near[cell_of(there)] <= km, (here, there)
+        assert near[cell_of(here)] == 0.0
