@@ -60,9 +60,14 @@ class MatchCellRow(_IndexEntryColumns, Base):
 
     __tablename__ = "match_cells"
     # Clustered by its key on SQLite: a cell's rows lie together and need no second look-up.
-    # Per cell, the index orders them by their rating and price cost (migration 0015).
+    # Per cell, the index orders them by their rating and price cost and covers what the
+    # search reads (migration 0015).
     __table_args__ = (
-        Index("ix_match_cells_static_cost", "category", "language", "cell", text(STATIC_COST_SQL)),
+        Index(
+            "ix_match_cells_static_cost",
+            *("category", "language", "cell", text(STATIC_COST_SQL)),
+            *("lat", "lon", "radius_km", "rate_cents", "rating_sum", "rating_count"),
+        ),
         {"sqlite_with_rowid": False},
     )
     category: Mapped[str] = mapped_column(String(16), primary_key=True)

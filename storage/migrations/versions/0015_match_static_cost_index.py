@@ -1,5 +1,6 @@
 """Matching: an index on the rating-and-price part of the score per grid cell, so that the
-search reads, in each cell, only the helpers who can still beat the third best
+search reads, in each cell, only the helpers who can still beat the third best (and covering
+what it reads of them, so that it never looks a row up)
 
 Revision ID: 0015
 Revises: 0013
@@ -16,7 +17,7 @@ down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: Ranking.static_cost as SQL, exactly as storage/repositories/helpers.py:STATIC_COST_SQL
+#: Ranking.static_cost as SQL, exactly as storage/matching_sql.py:STATIC_COST_SQL
 #: writes it (the databases use the index only for that very expression; a test compares).
 STATIC_COST = (
     "(0.3 * (5.0 - ((22.5 + rating_sum) / (5.0 + rating_count))) / 4.0"
@@ -24,11 +25,15 @@ STATIC_COST = (
 )
 
 
+#: What the search reads of a row besides: the index covers it, so no row is looked up.
+COVERED = ["lat", "lon", "radius_km", "rate_cents", "rating_sum", "rating_count"]
+
+
 def upgrade() -> None:
     op.create_index(
         "ix_match_cells_static_cost",
         "match_cells",
-        ["category", "language", "cell", sa.text(STATIC_COST)],
+        ["category", "language", "cell", sa.text(STATIC_COST), *COVERED],
     )
 
 
