@@ -138,5 +138,10 @@ def rank(
                 helper, distance, next_free, rating, score(distance, rating, helper.rate, next_free - now)
             )
         )
-    found.sort(key=lambda c: (round(c.score, 9), c.helper.id))
+    found.sort(key=candidate_order)
     return found[:limit]
+
+
+def candidate_order(candidate: Candidate) -> tuple[float, int]:
+    """Lower scores first; equal scores (to 9 digits) by helper id."""
+    return (round(candidate.score, 9), candidate.helper.id)

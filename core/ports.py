@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -103,16 +103,17 @@ class Helpers(Protocol):
         self,
         category: Category,
         language: Language,
-        rooms: Mapping[int, float],
+        cells: Sequence[int],
         *,
+        max_static_cost: float | None = None,
         reaching: tuple[Location, float] | None = None,
         bar: float | None = None,
     ) -> list[IndexEntry]:
-        """Index entries in the grid cells of `rooms` whose rating and price cost
-        (Ranking.static_cost) is at most that cell's room; with reaching (a place, slack km)
-        only helpers whose radius (plus the slack) may reach the place, and with a bar too
-        only those whose lower bound (IndexEntry.lower_bound) there may be at most the bar
-        (database-side pre-filters: they never drop a helper who reaches or may beat it)."""
+        """Index entries in these grid cells; with max_static_cost only those whose rating
+        and price cost (Ranking.static_cost) is at most that; with reaching (a place, slack
+        km) only helpers whose radius (plus the slack) may reach the place, and with a bar
+        too only those whose lower bound there (IndexEntry.lower_bound) may be at most the
+        bar (database-side pre-filters: they never drop a helper who reaches or may beat it)."""
         ...
 
     def cheapest_in_cells(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from core.categories import Category
 from core.geo import EARTH_RADIUS_KM, Location
@@ -22,7 +22,7 @@ from core.matching import RANKING
 Statement = tuple[str, dict[str, object]]
 
 #: SQLite allows 999 bound parameters in older builds; stay well below.
-CHUNK = 256
+CHUNK = 128
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 INDEX_COLUMNS_SQL = "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count"
 #: A cell no helper lives in: pads a statement's list of cells.
@@ -83,27 +83,27 @@ def _where(
 def in_cells(
     category: Category,
     language: Language,
-    rooms: Mapping[int, float],
+    cells: Sequence[int],
+    max_static_cost: float | None,
     reaching: tuple[Location, float] | None,
     bar: float | None,
 ) -> list[Statement]:
-    """Per cell, the rows whose static cost is at most the cell's room: one range of the
-    index ix_match_cells_static_cost each."""
+    """The rows of these cells whose static cost is at most max_static_cost: one range of the
+    index ix_match_cells_static_cost per cell. (Not a join with a list of cells and bounds:
+    SQLite 3.40 answered that with a Bloom filter over the expression index, wrongly.)"""
     where, common = _where(category, language, reaching, bar)
-    cells = list(rooms.items())
+    if max_static_cost is not None:
+        where += f" AND {STATIC_COST_SQL} <= CAST(:room AS NUMERIC)"
+        common["room"] = max_static_cost
     statements = []
     for start in range(0, len(cells), CHUNK):
-        chunk = cells[start : start + CHUNK]
-        chunk += [(NO_CELL, -1.0)] * (padded(len(chunk)) - len(chunk))
-        values = ", ".join(f"(:c{n}, CAST(:r{n} AS NUMERIC))" for n in range(len(chunk)))
-        params = dict(common)
-        for n, (cell, room) in enumerate(chunk):
-            params |= {f"c{n}": int(cell), f"r{n}": float(room)}
-        sql = (
-            f"WITH b(cell, room) AS (VALUES {values}) {INDEX_COLUMNS_SQL} FROM b JOIN match_cells AS m "
-            f"ON m.cell = b.cell AND {STATIC_COST_SQL} <= b.room AND {where}"
+        chunk = list(cells[start : start + CHUNK])
+        chunk += [NO_CELL] * (padded(len(chunk)) - len(chunk))
+        marks = ", ".join(f":c{n}" for n in range(len(chunk)))
+        params = common | {f"c{n}": int(cell) for n, cell in enumerate(chunk)}
+        statements.append(
+            (f"{INDEX_COLUMNS_SQL} FROM match_cells WHERE cell IN ({marks}) AND {where}", params)
         )
-        statements.append((sql, params))
     return statements
 
 

@@ -15,7 +15,7 @@ from core.helpers import MAX_RADIUS_KM, Helper
 from core.ids import CustomerId, HelperId, RequestId
 from core.intake import Request, RequestStatus
 from core.language import Language
-from core.matching import RANKING, WIDEN_KM, Candidate, IndexEntry, eligible, rank
+from core.matching import RANKING, WIDEN_KM, Candidate, IndexEntry, candidate_order, eligible, rank
 from core.notices import Choice, Reply
 from core.ports import UnitOfWork
 
@@ -28,13 +28,11 @@ BATCH: Final = 8
 FIRST_LOOK_KM: Final = 0.5
 FIRST_LOOK: Final = 8
 #: Cells are read in bands of distance (km from the customer): each band lowers the bar.
-BANDS_KM: Final = (0.2, 0.8)
+BANDS_KM: Final = (0.2, 0.6, 1.5, 3.0)
 #: Remote help: this many best-rated, cheapest helpers compete on availability.
 REMOTE_LOOK: Final = 40
 #: Scores that `rank` rounds to the same 9 digits tie (helper id decides): bounds keep them.
 TIE: Final = 1e-9
-#: A room (static cost bound) larger than any score: the whole cell.
-WHOLE_CELL: Final = 10.0
 
 
 def find_candidates(
@@ -65,16 +63,17 @@ def find_candidates(
     for radius in RINGS_KM:
         if search.bar() is not None:
             break
-        rooms = {c: WHOLE_CELL for c in cells_near(place.location, radius) if c not in done}
-        done.update(rooms)
-        search.consider(uow.helpers.in_cells(category, language, rooms, reaching=search.reaching))
+        ring = [c for c in cells_near(place.location, radius) if c not in done]
+        done.update(ring)
+        search.consider(uow.helpers.in_cells(category, language, ring, reaching=search.reaching))
     _beat_the_bar(search, done)
     return search.best
 
 
 def _beat_the_bar(search: _Search, done: set[int]) -> None:
-    """In every cell not `done` and near enough to hold a better helper, nearest cells first,
-    reads those whose rating and price leave room to beat the bar at that cell's distance."""
+    """In every cell not `done` and near enough to hold a better helper, nearest cells first
+    (in bands of distance), reads those whose rating and price leave room to beat the bar at
+    the band's distance; the database drops those whose own distance leaves none."""
     bar = search.bar()
     if bar is None:
         return
@@ -83,12 +82,16 @@ def _beat_the_bar(search: _Search, done: set[int]) -> None:
     for low, high in itertools.pairwise((0.0, *BANDS_KM, math.inf)):
         bar = search.bar()
         assert bar is not None  # candidates are only ever replaced by better ones
-        rooms = {c: bar + 2 * TIE - RANKING.distance_cost(km) for km, c in near if low <= km < high}
-        rooms = {c: room for c, room in rooms.items() if room >= 0}
-        if rooms:
-            helpers = search.uow.helpers
-            found = helpers.in_cells(
-                search.category, search.language, rooms, reaching=search.reaching, bar=bar + 2 * TIE
+        band = [(km, c) for km, c in near if low <= km < high and RANKING.distance_cost(km) <= bar + 2 * TIE]
+        if band:
+            room = bar + 2 * TIE - RANKING.distance_cost(band[0][0])  # its nearest cell's
+            found = search.uow.helpers.in_cells(
+                search.category,
+                search.language,
+                [c for _, c in band],
+                max_static_cost=room,
+                reaching=search.reaching,
+                bar=bar + 2 * TIE,
             )
             search.consider(found)
 
@@ -142,8 +145,8 @@ class _Search:
             if bar is not None and batch[0][0] > bar + TIE:
                 break
             helpers = self.uow.helpers.many([helper_id for _, helper_id in batch])
-            self.best = rank(
-                [c.helper for c in self.best] + helpers,
+            fresh = rank(
+                helpers,
                 category=self.category,
                 language=self.language,
                 place=self.place,
@@ -151,6 +154,8 @@ class _Search:
                 limit=self.limit,
                 slack_km=self.slack_km,
             )
+            # The best of all so far are among the best before and the best of this batch.
+            self.best = sorted(self.best + fresh, key=candidate_order)[: self.limit]
 
 
 def propose(

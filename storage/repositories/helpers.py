@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -178,12 +178,13 @@ class SqlHelpers:
         self,
         category: Category,
         language: Language,
-        rooms: Mapping[int, float],
+        cells: Sequence[int],
         *,
+        max_static_cost: float | None = None,
         reaching: tuple[Location, float] | None = None,
         bar: float | None = None,
     ) -> list[IndexEntry]:
-        statements = matching_sql.in_cells(category, language, rooms, reaching, bar) if rooms else []
+        statements = matching_sql.in_cells(category, language, cells, max_static_cost, reaching, bar)
         return [_entry(*r) for statement in statements for r in self._run(statement)]
 
     def cheapest_in_cells(

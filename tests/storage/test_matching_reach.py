@@ -26,7 +26,7 @@ def test_the_reach_filter_keeps_everyone_who_reaches_and_few_others(
             place = Location(centre.lat + rnd.uniform(-0.01, 0.01), centre.lon + rnd.uniform(-0.01, 0.01))
             category, language = rnd.choice(SERVICE_CATEGORIES), rnd.choice(list(Language))
             slack = rnd.choice((0.0, 3.0))
-            cells = dict.fromkeys(cells_around(place, 15.0), 10.0)  # every row of each cell
+            cells = cells_around(place, 15.0)
             everyone = u.helpers.in_cells(category, language, cells)
             reaching = u.helpers.in_cells(category, language, cells, reaching=(place, slack))
             must = {e.helper_id for e in everyone if e.home.km_to(place) <= e.radius_km + slack}
