@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from core.categories import Category
 from core.geo import EARTH_RADIUS_KM, Location
@@ -29,18 +29,30 @@ INDEX_COLUMNS_SQL = "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_s
 NO_CELL = -1
 
 
-def _static_cost_sql() -> str:
+def _static_cost_sql(constant: Callable[[str, float], str] = lambda _, value: repr(value)) -> str:
     """Ranking.static_cost (core/matching.py) as SQL over the index columns; migration 0015
     indexes exactly this expression per cell (a test compares the two)."""
-    r = RANKING
-    rating = (
-        f"(({r.prior_mean * r.prior_weight!r} + rating_sum) / ({float(r.prior_weight)!r} + rating_count))"
+    r, c = RANKING, constant
+    prior = f"{c('prior', r.prior_mean * r.prior_weight)}"
+    rating = f"(({prior} + rating_sum) / ({c('prior_weight', float(r.prior_weight))} + rating_count))"
+    price = (
+        f"((rate_cents - {c('min_rate', float(MIN_RATE))}) / {c('rate_span', float(MAX_RATE - MIN_RATE))})"
     )
-    price = f"((rate_cents - {float(MIN_RATE)!r}) / {float(MAX_RATE - MIN_RATE)!r})"
-    return f"({r.rating!r} * (5.0 - {rating}) / 4.0 + {r.price!r} * {price})"
+    return f"({c('rating', r.rating)} * (5.0 - {rating}) / 4.0 + {c('price', r.price)} * {price})"
 
 
 STATIC_COST_SQL = _static_cost_sql()
+#: The same with its weights as bound parameters: PostgreSQL then computes it in floating
+#: point (its literals are numeric, which is several times slower) where no index is involved.
+_WEIGHTS: dict[str, object] = {}
+
+
+def _weight(name: str, value: float) -> str:
+    _WEIGHTS[f"w_{name}"] = value
+    return f":w_{name}"
+
+
+_STATIC_COST_FLOAT_SQL = _static_cost_sql(_weight)
 #: The flat-earth distance (km²) from the place: within a fraction of a percent of the great
 #: circle over a city.
 _FLAT = f"(((lat - :plat) * {KM_PER_DEGREE!r}) * ((lat - :plat) * {KM_PER_DEGREE!r}) + "
@@ -50,7 +62,7 @@ _FLAT += "((lon - :plon) * :kx) * ((lon - :plon) * :kx))"
 _REACH = f" AND {_FLAT} <= ((radius_km + :slack) * 1.01 + 0.05) * ((radius_km + :slack) * 1.01 + 0.05)"
 #: The distance cost there still leaves the static cost below the bar (2 % + 20 m of margin),
 #: so that only helpers who may beat the bar reach Python.
-_ROOM = f"(CAST(:bar AS NUMERIC) - {STATIC_COST_SQL})"
+_ROOM = f"(:bar - {_STATIC_COST_FLOAT_SQL})"
 _KM = f"({_ROOM} * {RANKING.distance_scale_km / RANKING.distance * 1.02!r} + 0.02)"
 _BELOW_BAR = f" AND ({_ROOM} >= {RANKING.distance!r} OR {_FLAT} <= {_KM} * {_KM})"
 
@@ -76,7 +88,7 @@ def _where(
         where += _REACH
         if bar is not None:
             where += _BELOW_BAR
-            params["bar"] = bar
+            params |= _WEIGHTS | {"bar": bar}
     return where, params
 
 

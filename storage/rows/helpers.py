@@ -66,7 +66,7 @@ class MatchCellRow(_IndexEntryColumns, Base):
         Index(
             "ix_match_cells_static_cost",
             *("category", "language", "cell", text(STATIC_COST_SQL)),
-            *("lat", "lon", "radius_km", "rate_cents", "rating_sum", "rating_count"),
+            *("lat", "lon", "radius_km", "rate_cents", "rating_sum", "rating_count", "helper_id"),
         ),
         {"sqlite_with_rowid": False},
     )

@@ -26,7 +26,7 @@ STATIC_COST = (
 
 
 #: What the search reads of a row besides: the index covers it, so no row is looked up.
-COVERED = ["lat", "lon", "radius_km", "rate_cents", "rating_sum", "rating_count"]
+COVERED = ["lat", "lon", "radius_km", "rate_cents", "rating_sum", "rating_count", "helper_id"]
 
 
 def upgrade() -> None:
