@@ -13,7 +13,8 @@ from core.helpers import HelperStatus
 from core.language import Language
 from core.matching import rank
 from core.ports import UnitOfWork
-from core.services.matching import find_candidates, propose
+from core.services.candidate_search import find_candidates
+from core.services.matching import propose
 from storage.seed import demo_helpers, seed_helpers
 from tests.conftest import FrozenClock
 

@@ -18,7 +18,7 @@ from core.ids import Cents, HelperId, TelegramUserId
 from core.language import Language
 from core.matching import WIDEN_KM, rank
 from core.ports import UnitOfWork
-from core.services.matching import find_candidates
+from core.services.candidate_search import find_candidates
 from friends import wiring
 from storage import matching_sql
 from tests.conftest import ROOT, FrozenClock
