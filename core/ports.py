@@ -116,19 +116,20 @@ class Helpers(Protocol):
         bar (database-side pre-filters: they never drop a helper who reaches or may beat it)."""
         ...
 
-    def cheapest_in_cells(
+    def first_look(
         self,
         category: Category,
         language: Language,
+        district: str,
         cells: Sequence[int],
         *,
         per_cell: int,
         reaching: tuple[Location, float] | None = None,
-    ) -> list[IndexEntry]:
-        """In each grid cell, the `per_cell` entries of lowest static cost (reaching as above)."""
+    ) -> tuple[list[IndexEntry], list[IndexEntry]]:
+        """The entries of helpers who serve the whole district, and in each grid cell the
+        `per_cell` entries of lowest static cost (reaching as above)."""
         ...
 
-    def serving(self, category: Category, language: Language, district: str) -> list[IndexEntry]: ...
     def remote(self, category: Category, language: Language, *, cheapest: int) -> list[IndexEntry]:
         """Helpers who also help remotely, best static cost (rating, price) first."""
         ...

@@ -346,6 +346,7 @@ def bench_matching(
             result = {"engine": engine, "helpers": count, **measure(uow, places, requests)}
             results.append(result)
             figures = f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms"
+            figures += f"; CPU of this process p50 {result['cpu_p50_ms']} ms, p95 {result['cpu_p95_ms']} ms"
             nobody = f"{result['without_candidates']} of {requests} requests found nobody"
             print(f"{engine:8} {count:>9,} helpers: top-3 {figures} ({nobody})", flush=True)
     if as_json:

@@ -119,23 +119,29 @@ def in_cells(
     return statements
 
 
-def cheapest_in_cells(
+def first_look(
     category: Category,
     language: Language,
+    district: str,
     cells: Sequence[int],
     per_cell: int,
     reaching: tuple[Location, float] | None,
 ) -> Statement:
-    """Per cell, the first `per_cell` rows of the index: the lowest static costs."""
+    """In one statement: the helpers who serve the whole district (first column 1), and per
+    cell the first `per_cell` rows of the index, the lowest static costs (first column 0)."""
     where, params = _where(category, language, reaching, None)
     wanted = list(cells) + [NO_CELL] * (padded(len(cells)) - len(cells))
-    params |= {f"c{n}": int(cell) for n, cell in enumerate(wanted)}
-    sql = " UNION ALL ".join(
-        f"SELECT * FROM ({INDEX_COLUMNS_SQL} FROM match_cells WHERE cell = :c{n} AND {where} "
+    params |= {f"c{n}": int(cell) for n, cell in enumerate(wanted)} | {"district": district}
+    parts = [
+        "SELECT 1 AS district, helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count "
+        "FROM match_districts WHERE category = :category AND language = :language AND district = :district"
+    ]
+    parts += [
+        f"SELECT 0, c{n}.* FROM ({INDEX_COLUMNS_SQL} FROM match_cells WHERE cell = :c{n} AND {where} "
         f"ORDER BY {STATIC_COST_SQL} LIMIT {int(per_cell)}) AS c{n}"
         for n in range(len(wanted))
-    )
-    return sql, params
+    ]
+    return " UNION ALL ".join(parts), params
 
 
 def by_ids(columns: str, ids: Sequence[int]) -> Statement:

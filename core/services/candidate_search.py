@@ -44,14 +44,14 @@ def find_candidates(
     would order them, reading in each grid cell only the helpers who can still beat the
     third best. Call inside an open unit of work."""
     search = _Search(uow, category, language, place, now, limit, slack_km, set(skip))
-    search.consider(uow.helpers.serving(category, language, place.district), by_district=True)
-    # A bar to beat: the best-rated, cheapest few of each cell around the customer…
+    # A bar to beat: the district's helpers, and the best-rated, cheapest few of each cell
+    # around the customer…
     first = list(cells_near(place.location, FIRST_LOOK_KM))
-    search.consider(
-        uow.helpers.cheapest_in_cells(
-            category, language, first, per_cell=FIRST_LOOK, reaching=search.reaching
-        )
+    serving, cheapest = uow.helpers.first_look(
+        category, language, place.district, first, per_cell=FIRST_LOOK, reaching=search.reaching
     )
+    search.consider(serving, by_district=True)
+    search.consider(cheapest)
     # …while there is none: every helper of each ring of cells, outwards…
     done: set[int] = set()
     for radius in RINGS_KM:

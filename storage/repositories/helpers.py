@@ -194,28 +194,27 @@ class SqlHelpers:
         statements = matching_sql.in_cells(category, language, cells, max_static_cost, reaching, bar)
         return [_entry(*r) for statement in statements for r in self._run(statement)]
 
-    def cheapest_in_cells(
+    def first_look(
         self,
         category: Category,
         language: Language,
+        district: str,
         cells: Sequence[int],
         *,
         per_cell: int,
         reaching: tuple[Location, float] | None = None,
-    ) -> list[IndexEntry]:
-        if not cells:
-            return []
-        statement = matching_sql.cheapest_in_cells(category, language, cells, per_cell, reaching)
-        return [_entry(*r) for r in self._run(statement)]
+    ) -> tuple[list[IndexEntry], list[IndexEntry]]:
+        statement = matching_sql.first_look(category, language, district, cells, per_cell, reaching)
+        serving: list[IndexEntry] = []
+        cheapest: list[IndexEntry] = []
+        for by_district, *row in self._run(statement):
+            (serving if by_district else cheapest).append(_entry(*row))
+        return serving, cheapest
 
     def remote(self, category: Category, language: Language, *, cheapest: int) -> list[IndexEntry]:
         """Helpers who also help remotely, best rated and cheapest first (distance plays no part)."""
         params = {"category": str(category), "language": str(language)}
         return [_entry(*r) for r in self.session.execute(_remote_sql(cheapest), params)]
-
-    def serving(self, category: Category, language: Language, district: str) -> list[IndexEntry]:
-        params = {"category": str(category), "language": str(language), "district": district}
-        return [_entry(*r) for r in self.session.execute(SERVING_SQL, params)]
 
 
 def _columns(helper: Helper, now: datetime) -> dict[str, object]:
@@ -264,12 +263,6 @@ def _index_rows(helper: Helper, helper_id: int) -> list[tuple[dict[str, str], di
     return [
         ({"category": str(c), "language": str(lg)}, common) for c in helper.skills for lg in helper.languages
     ]
-
-
-SERVING_SQL = text(
-    "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count FROM match_districts "
-    "WHERE category = :category AND language = :language AND district = :district"
-)
 
 
 def _remote_sql(limit: int) -> Any:

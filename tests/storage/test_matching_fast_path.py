@@ -193,8 +193,8 @@ def test_the_databases_search_each_cell_through_the_index(generated: Callable[[]
     place = Location(52.5, 13.41)
     rooms = list(cells_near(place, 1.0))
     bounded = matching_sql.in_cells(SERVICE_CATEGORIES[0], Language.DE, rooms, 0.05, (place, 0.0), 0.05)[0]
-    cheapest = matching_sql.cheapest_in_cells(
-        SERVICE_CATEGORIES[0], Language.DE, list(rooms), 8, (place, 0.0)
+    cheapest = matching_sql.first_look(
+        SERVICE_CATEGORIES[0], Language.DE, "Mitte", list(rooms), 8, (place, 0.0)
     )
     with generated() as u:
         connection = u.helpers.session.connection()  # type: ignore[attr-defined]
