@@ -173,6 +173,8 @@ class SqlHelpers:
         connection (same transaction), straight through the driver: on matching's hot path,
         setting up a SQLAlchemy result per statement cost more than most queries take."""
         sql, params = statement
+        if self.session.new or self.session.dirty or self.session.deleted:
+            self.session.flush()  # as session.execute would: the search sees this unit's writes
         connection = self.session.connection()
         cursor = connection.connection.cursor()
         try:
