@@ -23,6 +23,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
@@ -31,14 +32,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
 
-def sentence_features(message: Message) -> csr_matrix:
-    """The sparse sentence features of the text, in pipeline order: what Rasa's
-    `get_sparse_features(TEXT)[1]` gives, without also combining the sequence features."""
-    parts = [
-        f.features
+def sentence_parts(message: Message) -> list[Features]:
+    """The sparse sentence features of the text, one per featuriser, in pipeline order."""
+    return [
+        f
         for f in message.features
         if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE
     ]
+
+
+def sentence_features(message: Message) -> csr_matrix:
+    """What Rasa's `get_sparse_features(TEXT)[1]` gives, without also combining the sequence
+    features (which nothing here reads)."""
+    parts = [f.features for f in sentence_parts(message)]
     return csr_matrix(hstack(parts)) if parts else csr_matrix((1, 0))
 
 
@@ -75,11 +81,11 @@ class Scorer:
             tf = np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))) + 1.0
             columns.append(ids + offset)
             values.append(unit(tf * idf[ids]))
-        row = sentence_features(message).tocoo()
-        if row.shape[1] != self.pipeline_width:  # an empty text: the RegexFeaturizer adds nothing
-            row = csr_matrix((1, 0)).tocoo()
-        columns.append(row.col.astype(np.int64) + self.pipeline_offset)
-        values.append(unit(np.log1p(row.data.astype(np.float64))))
+        pipeline = [f.features.tocoo() for f in sentence_parts(message)]
+        if pipeline and sum(p.shape[1] for p in pipeline) == self.pipeline_width:  # else an empty text
+            widths = np.cumsum([self.pipeline_offset] + [p.shape[1] for p in pipeline])
+            columns += [p.col.astype(np.int64) + start for p, start in zip(pipeline, widths, strict=False)]
+            values.append(unit(np.log1p(np.concatenate([p.data for p in pipeline]).astype(np.float64))))
         scores = np.concatenate(values) @ self.coef_t[np.concatenate(columns)] + self.intercept
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
