@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from telegram import Update
 from telegram.ext import (
@@ -17,8 +18,9 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import inbox
 from bot.callbacks import (
     BookingButton,
     HelperButton,
@@ -36,7 +38,7 @@ from bot.limits import refused_at_the_edge
 from bot.outbox import drain_outbox, send_now
 from bot.processor import PerChatUpdateProcessor
 from core.ids import TelegramUserId
-from core.services import chat, intake, support
+from core.services import chat, support, updates
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class BotConfig:
     polling: bool = True  # False: updates arrive through the web server's webhook (bot.webhook)
     outbox_interval_s: float = 2.0
     timer_interval_s: float = 1.0
+    inbox_interval_s: float = 5.0
 
 
 async def begin_update(update: Update, context: FriendsContext) -> None:
@@ -62,19 +65,25 @@ async def begin_update(update: Update, context: FriendsContext) -> None:
         log.info("update %s refused: %s", update.update_id, refused)
         raise ApplicationHandlerStop
     services, now = context.services, context.services.now()
-    source = f"telegram:{context.bot.id}"
+    source = inbox.source_of(context.bot.token)
     arrival = _arrival(update, source)
     if arrival is None:  # not a private chat with a person: claimed, then left to the handlers
-        if not await context.call(intake.claim_update, source, update.update_id, now=now):
+        if not await context.call(
+            updates.claim, source, update.update_id, now=now, lease=services.update_lease
+        ):
             raise ApplicationHandlerStop
+        inbox.claimed(context.application, update.update_id)
         return
-    state = await context.call(chat.begin, arrival, now=now, lease=services.outbox_lease)
+    state = await context.call(
+        chat.begin, arrival, now=now, lease=services.outbox_lease, update_lease=services.update_lease
+    )
     if not state.fresh:
         raise ApplicationHandlerStop
     context.chat = state
-    if state.relayed is not None:
+    if state.relayed is not None:  # relayed and done in one transaction; sent now
         await send_now(context.bot, services, state.relayed)
         raise ApplicationHandlerStop
+    inbox.claimed(context.application, update.update_id)  # done once the handlers ran
     taken_over = state.taken_over
     if not state.logged:
         assert state.customer is not None
@@ -159,18 +168,23 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
         .context_types(ContextTypes(context=FriendsContext))
         .concurrent_updates(PerChatUpdateProcessor())  # chats at once, each chat in order
     )
+    if config.polling:  # each batch of updates is stored before Telegram hears it arrived
+        store = partial(inbox.keep, services, inbox.source_of(config.token))
+        builder = builder.get_updates_request(
+            inbox.KeepingRequest(config.get_updates_request or HTTPXRequest(connection_pool_size=1), store)
+        )
     if config.base_url:
         builder = builder.base_url(f"{config.base_url}/bot").base_file_url(f"{config.base_url}/file/bot")
     if config.request:
         builder = builder.request(config.request)
-    if config.get_updates_request:
-        builder = builder.get_updates_request(config.get_updates_request)
     if not config.polling:
         builder = builder.updater(None)
     if config.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: FriendsApp = builder.build()
     app.bot_data["services"] = services
+    assert isinstance(app.update_processor, PerChatUpdateProcessor)
+    app.update_processor.after = partial(inbox.finished, app)
 
     private = filters.ChatType.PRIVATE
     new = filters.UpdateType.MESSAGE & private
@@ -213,4 +227,9 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
         # messages other processes queued (e.g. "a helper is free now"), and due timers
         app.job_queue.run_repeating(drain_outbox, interval=config.outbox_interval_s, first=1, name="outbox")
         app.job_queue.run_repeating(fire_timers, interval=config.timer_interval_s, first=1, name="timers")
+        # updates a killed process left unfinished: at start, then now and then
+        app.job_queue.run_once(inbox.after_restart, when=0, name="restart")
+        app.job_queue.run_repeating(
+            inbox.hand_in_again, interval=config.inbox_interval_s, first=config.inbox_interval_s, name="inbox"
+        )
     return app

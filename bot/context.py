@@ -30,7 +30,7 @@ from core.onboarding import Field
 from core.photos import ReadsText
 from core.ports import PaymentProvider, UnitOfWork
 from core.relay import Prompt
-from core.services import booking, intake, onboarding, outbox, support
+from core.services import booking, intake, onboarding, outbox, support, updates
 from core.services.chat import ChatState
 from core.texts import Catalog
 from gateways.language_detector import LanguageDetector
@@ -67,6 +67,11 @@ class BotServices:
     executor: Executor | None = None
     #: A message being sent is leased this long; a process that died leaves it to the drain after.
     outbox_lease: timedelta = outbox.LEASE
+    #: An update claimed this long ago and not finished is handed in again (its process died).
+    update_lease: timedelta = updates.LEASE
+    #: The only process that handles updates and drains the outbox (SQLite): after a restart
+    #: nobody else can hold its leases.
+    sole_worker: bool = False
     #: How long a customer waits for Rasa before being told to try again (its own timeout is longer).
     rasa_patience_s: float = 6.0
 

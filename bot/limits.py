@@ -1,17 +1,21 @@
 """What Telegram refuses, handled in one place: texts over 4,096 and captions over 1,024
-characters (counted in UTF-16 code units, as Telegram counts), and the 400 "message is not
-modified" a repeated tap on an already changed keyboard gets (a harmless repeat)."""
+characters (counted in UTF-16 code units, as Telegram counts), and the harmless repeats: the
+400 "message is not modified" a repeated tap on an already changed keyboard gets, and the 400
+"query is too old" a second answer to the same button press gets."""
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Final
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 
 TEXT_LIMIT: Final = 4096
 CAPTION_LIMIT: Final = 1024
+
+log = logging.getLogger(__name__)
 
 
 def units(text: str) -> int:
@@ -44,6 +48,18 @@ def split(text: str, limit: int = TEXT_LIMIT) -> list[str]:
         rest = rest[cut:].lstrip()
     pieces.append(rest)
     return [p for p in pieces if p] or [""]
+
+
+async def answer_press(query: CallbackQuery, text: str | None = None, *, show_alert: bool = False) -> None:
+    """Answer a button press. Telegram refuses a second answer to the same press ("query is too
+    old … or query ID is invalid"): a press handled again after a restart, or answered late;
+    the person's app stopped waiting already, so there is nothing to do."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as error:
+        if "query is too old" not in str(error).lower() and "query id is invalid" not in str(error).lower():
+            raise
+        log.debug("button press %s was answered before or too late", query.id)
 
 
 def is_repeat(error: object) -> bool:

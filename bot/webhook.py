@@ -3,8 +3,9 @@
 The route sits at a path that carries a secret and checks Telegram's
 X-Telegram-Bot-Api-Secret-Token header (403 without it). It hands the update to the
 application's queue: the same per-chat processor and the same claim-once start
-as with polling (bot.app.begin_update). The 200 waits (briefly) until the update was handled,
-so that Telegram delivers again what a killed process did not commit. The web server
+as with polling (bot.app.begin_update). The update is stored before Telegram hears 200
+(bot.inbox): what a killed process did not finish is handed in again from there. The 200
+waits (briefly) until the update was handled, which keeps one chat in order across workers. The web server
 (friends/) includes the router and runs `lifespan`: the application starts, registers the
 webhook, and stops with the server.
 """
@@ -25,6 +26,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from telegram import Update
 
+from bot import inbox
 from bot.context import FriendsApp
 from bot.processor import PerChatUpdateProcessor
 
@@ -32,9 +34,10 @@ log = logging.getLogger(__name__)
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: A Telegram update is a few kilobytes; anything far larger is not one.
 MAX_BODY = 1_000_000
-#: The answer to Telegram waits this long for the update's first transaction: a relayed
-#: message is then committed before Telegram hears 200 (a kill before that: Telegram delivers
-#: it again). Longer work (a customer's text waiting for Rasa) is answered 200 meanwhile.
+#: The answer to Telegram waits this long for the update to be handled: with several workers,
+#: the next update of the same chat, if Telegram waits for our 200 before sending it, cannot
+#: overtake it at another worker. Longer work (a customer's text waiting for Rasa) is answered
+#: 200 meanwhile; the update is stored either way.
 ACK_WITHIN_S = 2.0
 #: Kinds of update the bot handles (setWebhook's allowed_updates).
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
@@ -72,11 +75,13 @@ def router(application: FriendsApp, webhook: Webhook) -> APIRouter:
             return Response(status_code=413)
         try:
             data = json.loads(body)
-            update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
+            update = Update.de_json(data, application.bot) if (kept := inbox.received(data)) else None
         except (ValueError, TypeError, KeyError):
             update = None
-        if update is None:
+        if update is None or kept is None:
             return Response(status_code=400)
+        services = application.bot_data["services"]
+        await inbox.keep(services, inbox.source_of(application.bot.token), [kept])  # then 200
         processor = application.update_processor
         done = processor.watch(update.update_id) if isinstance(processor, PerChatUpdateProcessor) else None
         await application.update_queue.put(update)  # processed by the per-chat processor

@@ -163,6 +163,10 @@ class Outbox(Protocol):
         """Messages waiting to be sent and when the oldest was queued."""
         ...
 
+    def release(self, *, now: datetime) -> int:
+        """Leases end now (their process is gone); the number released."""
+        ...
+
 
 class Bookings(Protocol):
     def get(self, booking_id: BookingId) -> Booking | None: ...
@@ -253,9 +257,46 @@ class Offers(Protocol):
     def record(self, request_id: int, helper_ids: Sequence[int], *, now: datetime) -> None: ...
 
 
+@dataclass(frozen=True)
+class Received:
+    """An update as it arrived: its id, its chat (for erasure), the update itself (JSON)."""
+
+    update_id: int
+    chat_id: int | None
+    payload: str | None
+
+
 class ProcessedUpdates(Protocol):
-    def claim(self, source: str, update_id: int, *, now: datetime) -> bool:
-        """Record an incoming update; False when it was recorded before (a repeat)."""
+    def receive(self, source: str, updates: Sequence[Received], *, now: datetime) -> None:
+        """Keep updates that arrived (a repeat is ignored) until they are handled."""
+        ...
+
+    def claim(
+        self,
+        source: str,
+        update_id: int,
+        *,
+        now: datetime,
+        lease: timedelta,
+        chat_id: int | None = None,
+        tries: int = 3,
+    ) -> bool:
+        """Lease an update for handling; False when it was handled, is leased by another
+        process, or failed `tries` times."""
+        ...
+
+    def finish(self, source: str, update_ids: Sequence[int], *, now: datetime) -> None:
+        """Handled: the kept update is cleared."""
+        ...
+
+    def release(self, source: str, *, now: datetime) -> int:
+        """Leases end now (their process is gone); the number released."""
+        ...
+
+    def unfinished(
+        self, source: str, *, now: datetime, grace: timedelta, tries: int, limit: int
+    ) -> list[Received]:
+        """Updates nobody finished: a lease ran out, or unclaimed since `grace`."""
         ...
 
 

@@ -47,6 +47,8 @@ class InProcessBotApi(BaseRequest):
         self._answered: set[str] = set()  # callback queries answered (a second answer is refused)
         #: What Telegram refused (method, status, description), for tests to look at.
         self.refused: list[tuple[str, int, str]] = []
+        #: Updates waiting for the bot's getUpdates (tests).
+        self.incoming: list[dict[str, Any]] = []
 
     @property
     def read_timeout(self) -> float | None:
@@ -98,8 +100,10 @@ class InProcessBotApi(BaseRequest):
             commands = params["commands"]
             commands = json.loads(commands) if isinstance(commands, str) else commands
             self.commands[params.get("language_code") or ""] = [c["command"] for c in commands]
-        elif api == "getUpdates":
-            result = []
+        elif api == "getUpdates":  # kept until a later call's offset confirms them, as Telegram does
+            offset = int(params.get("offset") or 0)
+            self.incoming = [u for u in self.incoming if u["update_id"] >= offset]
+            result = self.incoming
         elif api == "getFile":
             file_id = str(params["file_id"])
             size = len(self.files.get(file_id, b""))

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     #: Seconds a message being sent is leased to its sender; after a crash the drain sends it
     #: once this has passed (longer than a send can take, 429 waits included).
     outbox_lease_s: float = 60
+    #: An update a process claimed is taken over by another after this long (that process died).
+    update_lease_s: float = 30
     #: The polling bot's /healthz, /readyz and /metrics (127.0.0.1); the web server has its own.
     bot_ops_port: int = 8081
     #: Booking rules (core.booking.BookingPolicy): how long a helper has to accept, how many

@@ -81,6 +81,8 @@ def bot_services(settings: Settings, uow: Callable[[], UnitOfWork] | None = None
     return BotServices(
         executor=database_executor(settings.database_url),
         outbox_lease=timedelta(seconds=settings.outbox_lease_s),
+        update_lease=timedelta(seconds=settings.update_lease_s),
+        sole_worker=settings.database_url.startswith("sqlite"),
         uow=uow or uow_factory(settings.database_url),
         places=place_index(),
         rasa=rasa_client(settings),

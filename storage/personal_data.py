@@ -29,6 +29,7 @@ from storage.rows.ratings import RatingRow
 from storage.rows.relay import FlagRow, PromptRow, RelayMessageRow
 from storage.rows.requests import RequestRow
 from storage.rows.staff import AuditRow
+from storage.rows.updates import ProcessedUpdateRow
 
 ERASED: Final = "[erased]"
 #: Reply parameters that carry a person's words, name or place (core.services.steps.params,
@@ -298,6 +299,13 @@ PLACES: Final = (
         MatchDistrictRow,
         _helper(MatchDistrictRow.helper_id),
         ("district", "lat", "lon"),
+    ),
+    Place(
+        "messages_not_yet_handled",
+        ProcessedUpdateRow,
+        lambda p: and_(ProcessedUpdateRow.chat_id == p.telegram_id, ProcessedUpdateRow.payload.is_not(None)),
+        ("payload",),
+        {"payload": None},
     ),
 )
 

@@ -9,6 +9,7 @@ from telegram import Message, Update
 
 from bot.callbacks import BadButton, BookingButton
 from bot.context import FriendsContext
+from bot.limits import answer_press
 from bot.outbox import drain
 from core.booking import AlreadyDone
 from core.errors import DomainError
@@ -60,15 +61,15 @@ async def on_booking_button(update: Update, context: FriendsContext) -> None:
         )  # fmt: skip
         await context.call(buttons.press, press)
     except AlreadyDone as err:
-        await query.answer(context.text(customer, err.key), show_alert=True)
+        await answer_press(query, context.text(customer, err.key), show_alert=True)
         await _take_buttons_away(query.message)
         return
     except (BadButton, DomainError) as err:
         key = err.key if isinstance(err, DomainError) else "button_press.unknown"
         params = err.params if isinstance(err, DomainError) else {}
-        await query.answer(context.text(customer, key, **params), show_alert=True)
+        await answer_press(query, context.text(customer, key, **params), show_alert=True)
         return
-    await query.answer()
+    await answer_press(query)
     await _take_buttons_away(query.message)
     await flush(context)
 

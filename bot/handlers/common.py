@@ -10,7 +10,7 @@ from telegram import Update
 from bot.callbacks import BadButton, PickLanguage
 from bot.context import FriendsContext
 from bot.handlers.booking import flush
-from bot.limits import is_repeat
+from bot.limits import answer_press, is_repeat
 from core.intake import RequestStatus
 from core.notices import Choice, Reply
 from core.services import booking, intake
@@ -56,10 +56,10 @@ async def on_pick_language(update: Update, context: FriendsContext) -> None:
     try:
         pick = PickLanguage.parse(query.data)
     except BadButton:
-        await query.answer(context.text(customer, "button_press.unknown"), show_alert=True)
+        await answer_press(query, context.text(customer, "button_press.unknown"), show_alert=True)
         return
     reply = await context.call(intake.set_language, customer.id, pick.language)
-    await query.answer()
+    await answer_press(query)
     await context.edit(query, replace(customer, language=pick.language), reply)  # "Which language?" → "OK, …"
 
 
@@ -81,7 +81,7 @@ async def on_unknown_button(update: Update, context: FriendsContext) -> None:
     query = update.callback_query
     assert query is not None
     customer = await context.customer(update)
-    await query.answer(context.text(customer, "button_press.unknown"), show_alert=True)
+    await answer_press(query, context.text(customer, "button_press.unknown"), show_alert=True)
 
 
 async def on_error(update: object, context: FriendsContext) -> None:

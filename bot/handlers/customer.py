@@ -14,6 +14,7 @@ from bot.callbacks import BadButton, PickCategory, PickHelper, RequestButton
 from bot.context import FriendsContext
 from bot.handlers import booking, helper
 from bot.keyboards import categories_markup
+from bot.limits import answer_press
 from bot.metrics import RASA_SECONDS
 from core.errors import DomainError, NotInBerlin
 from core.geo import Location
@@ -116,7 +117,7 @@ async def on_pick_category(update: Update, context: FriendsContext) -> None:
     customer = await context.customer(update)
     every = PickCategory.asks_all(query.data)
     if every is not None:  # "something else": all four areas
-        await query.answer()
+        await answer_press(query)
         await query.edit_message_reply_markup(
             categories_markup(every, customer.language, context.services.catalog)
         )
@@ -127,9 +128,9 @@ async def on_pick_category(update: Update, context: FriendsContext) -> None:
             intake.choose_category, customer.id, pick.request_id, pick.category, now=context.services.now()
         )
     except (BadButton, DomainError) as err:
-        await query.answer(context.text(customer, _refusal(err)), show_alert=True)
+        await answer_press(query, context.text(customer, _refusal(err)), show_alert=True)
         return
-    await query.answer()
+    await answer_press(query)
     await query.edit_message_reply_markup(None)
     await context.send(customer, replies)
 
@@ -151,9 +152,9 @@ async def on_pick_helper(update: Update, context: FriendsContext) -> None:
         )
     except (BadButton, DomainError) as err:
         params = err.params if isinstance(err, DomainError) else {}
-        await query.answer(context.text(customer, _refusal(err), **params), show_alert=True)
+        await answer_press(query, context.text(customer, _refusal(err), **params), show_alert=True)
         return
-    await query.answer()
+    await answer_press(query)
     await booking.flush(context)
 
 
@@ -178,9 +179,9 @@ async def on_request_button(update: Update, context: FriendsContext) -> None:
         else:
             replies = await context.call(intake.change_request, customer.id, button.request_id, now=now)
     except (BadButton, DomainError) as err:
-        await query.answer(context.text(customer, _refusal(err)), show_alert=True)
+        await answer_press(query, context.text(customer, _refusal(err)), show_alert=True)
         return
-    await query.answer()
+    await answer_press(query)
     await query.edit_message_reply_markup(None)
     await context.send(customer, replies)
 

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.callbacks import BadButton, HelperButton
 from bot.context import FriendsContext
 from bot.keyboards import markup_for
+from bot.limits import answer_press
 from core.errors import DomainError
 from core.geo import Location
 from core.ids import TelegramUserId
@@ -78,9 +79,9 @@ async def on_helper_button(update: Update, context: FriendsContext) -> None:
             replies = await context.call(onboarding.set_paused, telegram_id, button.value == "pause", now=now)
     except (BadButton, ValueError, DomainError) as err:
         key = err.key if isinstance(err, DomainError) else "button_press.unknown"
-        await query.answer(context.text(customer, key), show_alert=True)
+        await answer_press(query, context.text(customer, key), show_alert=True)
         return
-    await query.answer()
+    await answer_press(query)
     message = query.message
     [first, *_] = replies
     text = context.services.catalog.render(first.key, customer.language, first.params)

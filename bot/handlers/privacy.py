@@ -9,6 +9,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.callbacks import BadButton, PrivacyButton
 from bot.context import FriendsContext
+from bot.limits import answer_press
 from core.intake import Customer
 from core.notices import Choice, Reply
 from core.services import privacy
@@ -24,7 +25,7 @@ async def gate(update: Update, context: FriendsContext, customer: Customer) -> N
     writes is kept or sent to Rasa. A person support blocked gets one short answer."""
     if customer.blocked:
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            await answer_press(update.callback_query)
         await context.send(customer, [Reply("privacy.blocked")])
         raise ApplicationHandlerStop
     if customer.consented or await context.call(
@@ -38,7 +39,7 @@ async def gate(update: Update, context: FriendsContext, customer: Customer) -> N
     if message is not None and (message.text or "").split(" ")[0] in {"/privacy", "/datenschutz"}:
         return
     if query is not None:
-        await query.answer()
+        await answer_press(query)
     elif message is not None and not (message.text or "").startswith("/") and context.chat_data is not None:
         context.chat_data.setdefault(BEFORE_CONSENT, update.to_dict())
     await context.send(customer, [CONSENT])
@@ -89,9 +90,9 @@ async def on_privacy_button(update: Update, context: FriendsContext) -> None:
     try:
         button = PrivacyButton.parse(query.data)
     except BadButton:
-        await query.answer(context.text(customer, "button_press.unknown"), show_alert=True)
+        await answer_press(query, context.text(customer, "button_press.unknown"), show_alert=True)
         return
-    await query.answer()
+    await answer_press(query)
     if button.action == "yes":
         await query.edit_message_reply_markup(None)
         await context.call(privacy.consent, customer.telegram_id, now=context.services.now())

@@ -1,11 +1,13 @@
 """What is this chat doing? Read once per update, in the transaction that claims the update.
 
-`begin` is the first thing every update does: it claims the update id (a repeat stops here),
+`begin` is the first thing every update does: it claims the update (a lease; an update done,
+or being handled by another process, stops here; core.services.updates),
 loads the person (created on first contact), writes the chat-log line, and reads the chat's
 mode: a helper filling in their profile, an answer a booking waits for, an open relay, a place
 the intake waits for, or plain intake. A message that only goes across an open relay (the
 most frequent update) is relayed in the same transaction: claim, transcript and outbox row
-commit together, and the outbox rows come back leased to the caller, who sends them at once.
+commit together with the update's done mark, and the outbox rows come back leased to the
+caller, who sends them at once. Any other update is marked done after its handlers ran.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from core.notices import Copy, Outgoing, Reply
 from core.onboarding import Field
 from core.ports import UnitOfWork
 from core.relay import CAPTIONED, Incoming, MessageKind, Prompt, PromptKind
-from core.services import relay
+from core.services import relay, updates
 from core.services.onboarding import current_field
 
 
@@ -77,11 +79,20 @@ class ChatState:
         return None if self.prompt is None or self.prompt.kind is PromptKind.ROUTE else self.prompt
 
 
-def begin(uow: UnitOfWork, arrival: Arrival, *, now: datetime, lease: timedelta) -> ChatState:
+def begin(
+    uow: UnitOfWork,
+    arrival: Arrival,
+    *,
+    now: datetime,
+    lease: timedelta,
+    update_lease: timedelta = updates.LEASE,
+) -> ChatState:
     with uow:
-        if not uow.updates.claim(arrival.source, arrival.update_id, now=now):
-            return ChatState(fresh=False)
         tg = arrival.telegram_id
+        if not uow.updates.claim(
+            arrival.source, arrival.update_id, now=now, lease=update_lease, chat_id=tg, tries=updates.TRIES
+        ):
+            return ChatState(fresh=False)
         facts = uow.chats.facts(tg)
         customer = facts.customer or uow.customers.add(
             tg, name=arrival.name[:64], language=from_telegram(arrival.language_code), now=now
@@ -101,6 +112,8 @@ def begin(uow: UnitOfWork, arrival: Arrival, *, now: datetime, lease: timedelta)
         if not state.taken_over and arrival.message is not None and _relays_first(arrival, state):
             relayed = _relay(uow, arrival.message, customer, facts, now=now, lease=lease)
             state = replace(state, relayed=relayed, relay_tried=relayed is None)
+            if relayed is not None:  # the whole update's effect: it is done with this commit
+                uow.updates.finish(arrival.source, [arrival.update_id], now=now)
         uow.commit()
         return state
 

@@ -180,14 +180,6 @@ def cancel(uow: UnitOfWork, customer_id: CustomerId, *, now: datetime) -> Reply:
     return Reply("intake.cancelled")
 
 
-def claim_update(uow: UnitOfWork, source: str, update_id: int, *, now: datetime) -> bool:
-    """True the first time an update is seen; a repeated update_id is ignored."""
-    with uow:
-        fresh = uow.updates.claim(source, update_id, now=now)
-        uow.commit()
-        return fresh
-
-
 def _complete(uow: UnitOfWork, request_id: RequestId, *, now: datetime) -> list[Reply]:
     """Inside a transaction: the request has category and place, so it starts searching."""
     uow.requests.set_status(request_id, RequestStatus.SEARCHING, now=now)

@@ -92,6 +92,7 @@ def stack(url: str, rasa: RasaClient | None = None) -> Stack:
         catalog=catalog(),
         now=lambda: datetime.now(UTC),
         executor=database_executor(url),
+        sole_worker=url.startswith("sqlite"),
     )
     api = InProcessBotApi()
     config = BotConfig(token=TOKEN, request=api, get_updates_request=api, rate_limit=False)

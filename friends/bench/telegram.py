@@ -8,46 +8,38 @@ import signal
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 
-from friends.botapi import BOT_USER
+from friends.botapi import InProcessBotApi
 from friends.settings import ROOT
 
 FRIENDS = ROOT / ".venv" / "bin" / "friends"
 
 
 class FakeTelegram:
-    """Answers the Bot API calls the bot makes and keeps what it sent, per chat."""
+    """Telegram over HTTP for bots in processes of their own: the in-process Bot API double
+    (friends.botapi: it refuses what Telegram refuses, keeps messages and their buttons)
+    behind a web server, plus setWebhook."""
 
     def __init__(self, port: int) -> None:
-        self.sent: list[tuple[int, str]] = []
+        self.api = InProcessBotApi()
         self.webhook: dict[str, str] = {}
-        self.ids = iter(range(10_000, 10**9))
         self.port = port
         app = FastAPI()
 
         @app.post("/bot{token}/{method}")
-        async def call(method: str, request: Request) -> dict[str, Any]:
-            form = dict(await request.form())
-            result: Any = True
-            if method == "getMe":
-                result = BOT_USER
-            elif method == "setWebhook":
-                self.webhook = {k: str(v) for k, v in form.items()}
-            elif method in {"sendMessage", "copyMessage"}:
-                chat = int(str(form["chat_id"]))
-                self.sent.append((chat, str(form.get("text", ""))))
-                result = {
-                    "message_id": next(self.ids),
-                    "date": int(time.time()),
-                    "chat": {"id": chat, "type": "private"},
-                }
-            return {"ok": True, "result": result}
+        async def call(token: str, method: str, request: Request) -> Response:
+            form = {k: str(v) for k, v in (await request.form()).items()}
+            if method == "setWebhook":
+                self.webhook = form
+            code, body = await self.api.do_request(f"/bot{token}/{method}", "POST", _Form(form))  # type: ignore[arg-type]
+            return Response(body, status_code=code, media_type="application/json")
 
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
         self.server = uvicorn.Server(config)
@@ -55,8 +47,20 @@ class FakeTelegram:
         while not self.server.started:
             time.sleep(0.05)
 
+    @property
+    def sent(self) -> list[tuple[int, str]]:
+        """(chat, text) of every message sent, in order."""
+        return [(m.chat_id, m.text) for m in list(self.api.sent)]
+
     def stop(self) -> None:
         self.server.should_exit = True
+
+
+@dataclass(frozen=True)
+class _Form:
+    """A form the bot posted, as the double reads request data."""
+
+    json_parameters: dict[str, str]
 
 
 class WebProcess:

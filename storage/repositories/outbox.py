@@ -126,6 +126,15 @@ class SqlOutbox:
         ).one()
         return int(size), oldest
 
+    def release(self, *, now: datetime) -> int:
+        """A lease (error still empty) ends now; a back-off after an error keeps its time."""
+        done = self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.sent_at.is_(None), OutboxRow.error.is_(None), OutboxRow.next_attempt_at > now)
+            .values(next_attempt_at=now)
+        )
+        return int(done.rowcount)  # type: ignore[attr-defined]
+
     def booking_of_message(self, telegram_id: int, message_id: int) -> int | None:
         return self.session.scalar(
             select(OutboxRow.booking_id).where(

@@ -1,30 +1,125 @@
-"""Processed inputs: claiming an update id makes a repeated delivery a no-op."""
+"""Incoming updates: kept from arrival until handled, claimed by one process at a time.
+
+An update is received (stored with its payload: polling stores a batch before Telegram hears
+it was fetched, the webhook before it answers 200), then claimed (a lease) by the process that
+handles it, then finished (payload cleared) in the same transaction as its effect where it has
+one, or right after its handlers ran. What a killed process left unfinished is handed in again.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, cast
 
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.ports import Received
+from storage.db import UtcDateTime
 from storage.rows.updates import ProcessedUpdateRow
+
+T = cast(Table, ProcessedUpdateRow.__table__)
 
 
 class SqlProcessedUpdates:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def claim(self, source: str, update_id: int, *, now: datetime) -> bool:
-        stmt = CLAIM[self.session.get_bind().dialect.name == "postgresql"]
-        row = {"source": source, "update_id": update_id, "received_at": now}
-        return self.session.connection().execute(stmt, row).scalar() is not None
+    @property
+    def _postgres(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
+    def receive(self, source: str, updates: Sequence[Received], *, now: datetime) -> None:
+        if not updates:
+            return
+        rows = [
+            {
+                "source": source,
+                "update_id": u.update_id,
+                "chat_id": u.chat_id,
+                "payload": u.payload,
+                "received_at": now,
+            }
+            for u in updates
+        ]
+        self.session.connection().execute(RECEIVE[self._postgres], rows)
+
+    def claim(
+        self,
+        source: str,
+        update_id: int,
+        *,
+        now: datetime,
+        lease: timedelta,
+        chat_id: int | None = None,
+        tries: int = 3,
+    ) -> bool:
+        row = {
+            "source": source,
+            "update_id": update_id,
+            "chat_id": chat_id,
+            "received_at": now,
+            "leased_until": now + lease,
+            "attempts": 1,
+            "now": now,
+            "tries": tries,
+        }
+        return self.session.connection().execute(CLAIM[self._postgres], row).scalar() is not None
+
+    def finish(self, source: str, update_ids: Sequence[int], *, now: datetime) -> None:
+        self.session.connection().execute(
+            update(T)
+            .where(T.c.source == source, T.c.update_id.in_(update_ids))
+            .values(done_at=now, payload=None, leased_until=None)
+        )
+
+    def release(self, source: str, *, now: datetime) -> int:
+        done = self.session.connection().execute(
+            update(T)
+            .where(T.c.source == source, T.c.done_at.is_(None), T.c.leased_until >= now)
+            .values(leased_until=now - timedelta(microseconds=1))
+        )
+        return int(done.rowcount)
+
+    def unfinished(
+        self, source: str, *, now: datetime, grace: timedelta, tries: int, limit: int
+    ) -> list[Received]:
+        """Updates to hand in again: a lease that ran out, or never claimed since `grace`.
+        Those that failed `tries` times, or that nobody kept, are given up (and cleared)."""
+        free = or_(T.c.leased_until < now, and_(T.c.leased_until.is_(None), T.c.received_at < now - grace))
+        pending = and_(T.c.source == source, T.c.done_at.is_(None), free)
+        hopeless = or_(T.c.attempts >= tries, T.c.payload.is_(None))
+        self.session.connection().execute(
+            update(T).where(pending, hopeless).values(done_at=now, payload=None, leased_until=None)
+        )
+        rows = self.session.connection().execute(
+            select(T.c.update_id, T.c.chat_id, T.c.payload).where(pending).order_by(T.c.id).limit(limit)
+        )
+        return [Received(r.update_id, r.chat_id, r.payload) for r in rows]
+
+
+def _receive(insert: Any) -> Any:
+    return insert(T).on_conflict_do_nothing(index_elements=["source", "update_id"])
 
 
 def _claim(insert: Any) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect."""
-    table = ProcessedUpdateRow.__table__
-    return insert(table).on_conflict_do_nothing(index_elements=["source", "update_id"]).returning(table.c.id)
+    """INSERT … ON CONFLICT DO UPDATE … WHERE free RETURNING id: a new update, or one whose last
+    claim ran out (its process died), is leased; one done or leased by another is not. On
+    PostgreSQL a second claimer waits for the first one's row lock, then finds it leased."""
+    stmt = insert(T)
+    now = bindparam("now", type_=UtcDateTime())
+    return stmt.on_conflict_do_update(
+        index_elements=["source", "update_id"],
+        set_={"leased_until": stmt.excluded.leased_until, "attempts": T.c.attempts + 1},
+        where=and_(
+            T.c.done_at.is_(None),
+            or_(T.c.leased_until.is_(None), T.c.leased_until < now),
+            T.c.attempts < bindparam("tries"),
+        ),
+    ).returning(T.c.id)
 
 
+RECEIVE = {False: _receive(sqlite.insert), True: _receive(postgresql.insert)}
 CLAIM = {False: _claim(sqlite.insert), True: _claim(postgresql.insert)}

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import text as sql
 
 from bot.context import BotServices
 from bot.outbox import drain
@@ -40,6 +41,29 @@ async def test_a_second_tap_on_a_changed_keyboard_is_a_harmless_repeat(
     await mia.user.presses(choose, german)
     assert [d for _, _, d in mia.api.refused if "not modified" in d]  # Telegram refused the edit …
     assert mia.new() == []  # … and nobody was told something went wrong
+    assert error_lines(caplog) == []
+
+
+async def test_a_press_handled_again_after_a_restart_is_answered_without_an_error(
+    person: Callable[..., Chat], bot_services: BotServices, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The process died after answering a press and before marking its update done: the
+    restart hands the press in again, and Telegram refuses the second answer to it."""
+    caplog.set_level(logging.INFO)
+    mia = person("de", "Mia")
+    await mia.user.says("/language")
+    choose, german = data(mia, "🇩🇪")
+    pressed = await mia.user.presses(choose, german)
+    mia.new()
+    with bot_services.uow() as u:  # what the kill left: the update claimed, not done
+        u._session.execute(  # type: ignore[attr-defined]
+            sql("UPDATE processed_updates SET done_at = NULL, leased_until = NULL WHERE update_id = :u"),
+            {"u": pressed.update_id},
+        )
+        u.commit()
+    await mia.user.push(pressed.to_dict())
+    assert [d for _, _, d in mia.api.refused if "query is too old" in d]  # Telegram refused …
+    assert not any("schiefgelaufen" in t or "went wrong" in t for t in mia.new())  # … nobody was told
     assert error_lines(caplog) == []
 
 

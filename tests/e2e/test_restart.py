@@ -54,13 +54,17 @@ class BotProcess:
 
 
 def quiet(database_url: str) -> None:
-    """Wait until the bot sent everything it queued (the step is complete)."""
+    """Wait until the bot sent everything it queued and marked its updates done (the step is
+    complete)."""
     engine = make_engine(database_url)
     deadline = time.monotonic() + 20
     while True:
         with engine.connect() as conn:
             waiting = conn.execute(
-                sql("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND error IS NULL")
+                sql(
+                    "SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL AND error IS NULL)"
+                    " + (SELECT count(*) FROM processed_updates WHERE done_at IS NULL)"
+                )
             ).scalar()
         if not waiting or time.monotonic() > deadline:
             break

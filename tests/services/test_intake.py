@@ -276,9 +276,3 @@ def test_the_conversation_follows_the_language_written_unless_one_was_chosen(
     intake.set_language(uow(), sam, Language.EN)
     chosen = intake.follow_language(uow(), sam, Language.DE)
     assert chosen.language is Language.EN and chosen.language_chosen
-
-
-def test_an_update_is_claimed_once(uow: Uow, clock: FrozenClock) -> None:
-    assert intake.claim_update(uow(), "telegram:1", 1001, now=clock())
-    assert not intake.claim_update(uow(), "telegram:1", 1001, now=clock())
-    assert intake.claim_update(uow(), "telegram:2", 1001, now=clock())

@@ -1,4 +1,20 @@
 // Local Telegram Bot API emulator for the end-to-end tests (see ../../../shared/TESTING-RECIPES.md §1).
+// getUpdates as Telegram does it: an update is handed out again until a later call's offset
+// confirms it (the emulator forgets it at once, so a bot killed while the answer was on its
+// way would lose updates Telegram would have delivered again). Patched before the emulator's
+// routes are loaded, since they keep a reference to the handler.
+const botUpdates = require('telegram-test-api/lib/routes/bot/getUpdates');
+const { handle } = require('telegram-test-api/lib/routes/bot/utils');
+botUpdates.getUpdates = (app, telegramServer) => {
+  handle(app, '/bot:token/getUpdates', (req, res) => {
+    const token = req.params.token;
+    const offset = Number((req.body || {}).offset || req.query.offset || 0);
+    const mine = telegramServer.storage.userMessages.filter((u) => u.botToken === token && !u.isRead);
+    for (const u of mine) if (u.updateId < offset) u.isRead = true; // confirmed: forgotten
+    const result = mine.filter((u) => !u.isRead).map((u) => TelegramServer.formatUpdate(u));
+    res.sendResult({ ok: true, result });
+  });
+};
 const TelegramServer = require('telegram-test-api');
 // The emulator drops chat_instance from callback queries, and PTB's CallbackQuery requires it.
 const formatUpdate = TelegramServer.formatUpdate;
