@@ -89,7 +89,15 @@ def ratings(stats: Stats, label: Label) -> Config:
 
 
 def unsure(stats: Stats, label: Label) -> Config:
-    share = [None if v is None else round(v * 100, 1) for v in stats.unsure_share]
+    """The NLU chart: messages it was unsure about, and requests whose area the customer changed
+    with a button (the model's reading was wrong), per day in percent."""
+
+    def percent(shares: list[float | None]) -> list[float | None]:
+        return [None if v is None else round(v * 100, 1) for v in shares]
+
+    datasets = [
+        line(percent(stats.unsure_share), label("unsure_percent"), RED),
+        line(percent(stats.corrected_share), label("corrected_percent"), AMBER),
+    ]
     options = {"scales": {"y": {"beginAtZero": True, "max": 100}}}
-    data = {"labels": stats.days, "datasets": [line(share, label("unsure_percent"), RED)]}
-    return {"type": "line", "data": data, "options": options}
+    return {"type": "line", "data": {"labels": stats.days, "datasets": datasets}, "options": options}

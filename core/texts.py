@@ -13,6 +13,7 @@ Catalog conventions:
 
 from __future__ import annotations
 
+import functools
 import string
 import tomllib
 from collections.abc import Callable, Mapping
@@ -79,8 +80,10 @@ def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def placeholders(text: str) -> set[str]:
-    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+@functools.lru_cache(maxsize=4096)
+def placeholders(text: str) -> frozenset[str]:
+    """The parameters a template uses (read once per template: rendering is on the hot path)."""
+    return frozenset(field for _, field, _, _ in string.Formatter().parse(text) if field)
 
 
 class Catalog:
@@ -127,7 +130,8 @@ class Catalog:
     def render(self, key: str, lang: Language, params: Mapping[str, object] | None = None) -> str:
         given = {**self.defaults, **(params or {})}
         text = self.template(key, lang, given)
-        values = {name: self._param(name, value, lang) for name, value in given.items()}
+        used = placeholders(text)  # only what the text shows is formatted
+        values = {name: self._param(name, value, lang) for name, value in given.items() if name in used}
         lines = [
             line
             for line in text.split("\n")

@@ -3,6 +3,8 @@ but /login and /healthz opens without a session."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from dataclasses import replace
 from datetime import timedelta
@@ -362,6 +364,34 @@ def test_the_overview_has_its_charts_from_our_own_static_files(
     assert '<script src="/static/vendor/chart.umd.min.js"></script>' in home and "cdn" not in home.lower()
     script = client.get("/static/vendor/chart.umd.min.js")
     assert script.status_code == 200 and "Chart.js v4" in script.text[:200]
+
+
+def test_the_nlu_chart_shows_how_often_customers_corrected_the_model(
+    client: TestClient, console: tuple[WebServices, World]
+) -> None:
+    from core.categories import Category, category_of
+    from core.ids import TelegramUserId
+    from core.intake import Problem
+    from core.services import intake
+
+    _, w = console  # the world's own request: read as internet, never corrected
+    other = intake.ensure_customer(
+        w.uow(), TelegramUserId(31337), name="Ben", language_code="en", now=w.clock()
+    )
+    problem = Problem("my mail program is stuck", "problem_pc", category_of("problem_pc"), 0.7)
+    [understood, *_] = intake.describe_problem(w.uow(), other.id, problem, now=w.clock())
+    assert understood.request_id is not None
+    intake.choose_category(w.uow(), other.id, understood.request_id, Category.PHONE, now=w.clock())
+    login(client, "ada@admin.test")
+    home = client.get("/").text
+    assert "requests whose area the customer corrected" in home
+    configs = [json.loads(html.unescape(c)) for c in re.findall(r'data-chart="([^"]*)"', home)]
+    [corrected] = [
+        d for c in configs for d in c["data"]["datasets"] if d["label"] == "corrected by the customer (%)"
+    ]
+    assert (
+        corrected["data"][-1] == 50.0 and corrected["data"][0] is None
+    )  # one of today's two; no request then
 
 
 def test_a_helper_page_shows_the_public_and_the_private_profile(
