@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -39,13 +40,18 @@ def run(
     ] = False,
 ) -> None:
     """Start every process; without TELEGRAM_BOT_TOKEN, chat with the bot in this terminal."""
-    from friends import processes, wiring
+    from friends import processes  # no more: this process only watches the others (memory)
 
     settings = Settings()
     _check_workers(settings, workers)
     print("Service Friends — starting", flush=True)
-    prepare_database(settings, allow_demo_helpers=allow_demo_helpers or settings.allow_demo_helpers)
-    os.environ.update(wiring.local_console_env(settings))  # the web server inherits it
+    allow = allow_demo_helpers or settings.allow_demo_helpers
+    prepared = subprocess.call(
+        [str(processes.FRIENDS), "prepare", *(["--allow-demo-helpers"] if allow else [])]
+    )
+    if prepared:
+        raise typer.Exit(prepared)
+    os.environ.update(processes.local_console_env(settings))  # the web server inherits it
     token = processes.rasa_token(settings)
     children = [
         processes.action_process(settings, token),
@@ -95,6 +101,15 @@ def run(
 
 
 DEMO_HELPERS = 300
+
+
+@app.command(hidden=True)
+def prepare(
+    allow_demo_helpers: Annotated[bool, typer.Option(help="a real bot token with demo helpers")] = False,
+) -> None:
+    """Migrate the database and, for the demo, seed demo helpers (`run` does this first, in a
+    process of its own, so that the supervisor stays small)."""
+    prepare_database(Settings(), allow_demo_helpers=allow_demo_helpers)
 
 
 def prepare_database(settings: Settings, *, allow_demo_helpers: bool) -> None:
@@ -408,6 +423,24 @@ def bench_hol(
     print(
         f"a relayed message waited {result['blocked_ms']} ms "
         f"behind a Rasa taking {result['rasa_delay_ms']} ms"
+    )
+    if as_json:
+        print(json.dumps(result))
+
+
+@bench_app.command("memory")
+def bench_memory(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="also print a JSON object as the last line")
+    ] = False,
+) -> None:
+    """Resident memory of every process `friends run` starts, at rest (a stand-in Telegram)."""
+    from friends.bench.memory import bench_memory as measure
+
+    result = measure()
+    print(
+        ", ".join(f"{name} {mb} MB" for name, mb in result["rss_mb"].items())
+        + f"; total {result['total_mb']} MB"
     )
     if as_json:
         print(json.dumps(result))

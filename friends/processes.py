@@ -157,6 +157,15 @@ RASA_LAUNCHER = (
 )
 
 
+def local_console_env(settings: Settings) -> dict[str, str]:
+    """For `friends run`'s web server: without a public URL (the demo, a developer's machine)
+    the console is plain HTTP on 127.0.0.1, so its cookies cannot be Secure. An explicit
+    CONSOLE_SECURE_COOKIES wins."""
+    if settings.console_public_url or "console_secure_cookies" in settings.model_fields_set:
+        return {}
+    return {"CONSOLE_SECURE_COOKIES": "false"}
+
+
 def rasa_process(settings: Settings, token: str, var: Path = VAR) -> Process:
     env = rasa_env({"FRIENDS_ACTION_URL": settings.action_server_url, "FRIENDS_RASA_TOKEN": token})
     argv = [

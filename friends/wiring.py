@@ -105,15 +105,6 @@ def offline_or_live_payments(settings: Settings) -> PaymentProvider:
     return StripePayments(settings.stripe_api_key.get_secret_value(), return_url=settings.payment_return_url)
 
 
-def local_console_env(settings: Settings) -> dict[str, str]:
-    """For `friends run`'s web server: without a public URL (the demo, a developer's machine)
-    the console is plain HTTP on 127.0.0.1, so its cookies cannot be Secure. An explicit
-    CONSOLE_SECURE_COOKIES wins."""
-    if settings.console_public_url or "console_secure_cookies" in settings.model_fields_set:
-        return {}
-    return {"CONSOLE_SECURE_COOKIES": "false"}
-
-
 def web_services(settings: Settings) -> WebServices:
     secret = settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
     upgrade(settings.database_url)

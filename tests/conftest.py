@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,17 +16,12 @@ from core.geo import PlaceIndex
 from core.helpers import Helper
 from core.ports import UnitOfWork
 from friends import wiring
+from friends.bench.telegram import free_port
 from storage.seed import seed_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Demo helpers in the database of the real stack (bot, Rasa, e2e tests).
 DEMO_HELPERS = 600
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -20,6 +21,13 @@ from friends.botapi import InProcessBotApi
 from friends.settings import ROOT
 
 FRIENDS = ROOT / ".venv" / "bin" / "friends"
+
+
+def free_port() -> int:
+    """A port nobody listens on (for a server of a benchmark or a test)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 class FakeTelegram:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import tempfile
 import time
 from collections import Counter
@@ -17,17 +16,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from friends.bench.telegram import FakeTelegram, WebProcess, text_update
+from friends.bench.telegram import FakeTelegram, WebProcess, free_port, text_update
 from friends.bench.world import Pair, active_pairs
 from friends.wiring import place_index, uow_factory
 
 TOKEN = "4545:bench-workers"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def worker_counts(most: int) -> list[int]:

@@ -4,6 +4,8 @@ console says when the database holds them (tests/console/test_demo_banner.py).""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,8 +14,9 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from core.geo import PlaceIndex
-from friends.cli import DEMO_HELPERS, app, prepare_database
-from friends.settings import Settings
+from friends.cli import DEMO_HELPERS, prepare_database
+from friends.processes import FRIENDS
+from friends.settings import ROOT, Settings
 from friends.wiring import uow_factory
 from storage.db import make_engine, session_factory
 from storage.queries import Queries
@@ -48,10 +51,12 @@ def test_run_refuses_a_real_token_on_a_database_with_demo_helpers_unless_told(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'friends.db'}"
     seed_helpers(uow_factory(url), places, 5, now=datetime.now(UTC))
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:real-looking-token")
-    refused = runner.invoke(app, ["run"])
-    assert refused.exit_code == 2
-    assert "5 demo helpers" in refused.output and "--allow-demo-helpers" in refused.output
-    assert "starting rasa" not in refused.output.lower()  # nothing was started
+    env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": "123456789:real-looking-token"}
+    refused = subprocess.run(
+        [str(FRIENDS), "run"], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    output = refused.stdout + refused.stderr
+    assert refused.returncode == 2
+    assert "5 demo helpers" in output and "--allow-demo-helpers" in output
+    assert "starting rasa" not in output.lower()  # nothing was started
     prepare_database(settings(url, "123456789:real-looking-token"), allow_demo_helpers=True)  # told: goes on

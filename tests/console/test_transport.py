@@ -8,8 +8,8 @@ from dataclasses import replace
 from fastapi.testclient import TestClient
 
 from console.app import WebServices, create_app
+from friends.processes import local_console_env
 from friends.settings import Settings
-from friends.wiring import local_console_env
 from tests.console.conftest import SUPPORT, login
 from tests.services.test_booking import World
 
