@@ -64,16 +64,18 @@ def cells_near(where: Location, radius_km: float) -> dict[int, float]:
     first_row, last_row = (math.floor((where.lat + d) / CELL_DEGREES) for d in (-dlat, dlat))
     first_col, last_col = (math.floor((where.lon + d) / CELL_DEGREES) for d in (-dlon, dlon))
     km_per_degree = EARTH_RADIUS_KM * math.pi / 180
+    cols = range(first_col, last_col + 1)
+    east_west = [max(c * CELL_DEGREES - where.lon, where.lon - (c + 1) * CELL_DEGREES, 0.0) for c in cols]
     near: dict[int, float] = {}
     for row in range(first_row, last_row + 1):
         south, north = row * CELL_DEGREES, (row + 1) * CELL_DEGREES
         dy = max(south - where.lat, where.lat - north, 0.0) * km_per_degree
         poleward = max(abs(where.lat), abs(south), abs(north))
         x_scale = km_per_degree * math.cos(math.radians(min(poleward, 90.0)))
-        for col in range(first_col, last_col + 1):
-            west, east = col * CELL_DEGREES, (col + 1) * CELL_DEGREES
-            dx = max(west - where.lon, where.lon - east, 0.0) * x_scale
-            near[row * 100_000 + col] = 0.99 * math.hypot(dx, dy)
+        base = row * 100_000
+        near.update(
+            {base + c: 0.99 * math.hypot(d * x_scale, dy) for c, d in zip(cols, east_west, strict=True)}
+        )
     return near
 
 

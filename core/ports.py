@@ -109,11 +109,12 @@ class Helpers(Protocol):
         reaching: tuple[Location, float] | None = None,
         bar: float | None = None,
     ) -> list[IndexEntry]:
-        """Index entries in these grid cells; with max_static_cost only those whose rating
-        and price cost (Ranking.static_cost) is at most that; with reaching (a place, slack
-        km) only helpers whose radius (plus the slack) may reach the place, and with a bar
-        too only those whose lower bound there (IndexEntry.lower_bound) may be at most the
-        bar (database-side pre-filters: they never drop a helper who reaches or may beat it)."""
+        """Index entries in these grid cells (a long list may be read as the range from its
+        lowest to its highest cell, and then others come too); with max_static_cost only
+        those whose rating and price cost (Ranking.static_cost) is at most that; with reaching
+        (a place, slack km) only helpers whose radius (plus the slack) may reach the place,
+        and with a bar too only those whose lower bound there (IndexEntry.lower_bound) may be
+        at most the bar (database-side pre-filters: never drop one who reaches or may win)."""
         ...
 
     def first_look(

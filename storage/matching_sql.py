@@ -21,7 +21,7 @@ from core.matching import RANKING
 
 Statement = tuple[str, dict[str, object]]
 
-#: SQLite allows 999 bound parameters in older builds; stay well below.
+#: Longest list of cells a statement names (SQLite allows 999 bound parameters in older builds).
 CHUNK = 128
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 INDEX_COLUMNS_SQL = "SELECT helper_id, lat, lon, radius_km, rate_cents, rating_sum, rating_count"
@@ -99,24 +99,23 @@ def in_cells(
     max_static_cost: float | None,
     reaching: tuple[Location, float] | None,
     bar: float | None,
-) -> list[Statement]:
+) -> Statement:
     """The rows of these cells whose static cost is at most max_static_cost: one range of the
-    index ix_match_cells_static_cost per cell. (Not a join with a list of cells and bounds:
-    SQLite 3.40 answered that with a Bloom filter over the expression index, wrongly.)"""
-    where, common = _where(category, language, reaching, bar)
+    index ix_match_cells_static_cost per cell. More than CHUNK cells (a ring far out, where
+    helpers are few) are read as one range from the lowest cell to the highest: more rows,
+    but one short statement. (Not a join with a list of cells and a bound per cell: SQLite
+    3.40 answered that with a Bloom filter over the expression index, wrongly.)"""
+    where, params = _where(category, language, reaching, bar)
     if max_static_cost is not None:
         where += f" AND {STATIC_COST_SQL} <= CAST(:room AS NUMERIC)"
-        common["room"] = max_static_cost
-    statements = []
-    for start in range(0, len(cells), CHUNK):
-        chunk = list(cells[start : start + CHUNK])
-        chunk += [NO_CELL] * (padded(len(chunk)) - len(chunk))
-        marks = ", ".join(f":c{n}" for n in range(len(chunk)))
-        params = common | {f"c{n}": int(cell) for n, cell in enumerate(chunk)}
-        statements.append(
-            (f"{INDEX_COLUMNS_SQL} FROM match_cells WHERE cell IN ({marks}) AND {where}", params)
-        )
-    return statements
+        params["room"] = max_static_cost
+    if len(cells) > CHUNK:
+        params |= {"first": min(cells), "last": max(cells)}
+        return f"{INDEX_COLUMNS_SQL} FROM match_cells WHERE cell BETWEEN :first AND :last AND {where}", params
+    wanted = list(cells) + [NO_CELL] * (padded(len(cells)) - len(cells))
+    marks = ", ".join(f":c{n}" for n in range(len(wanted)))
+    params |= {f"c{n}": int(cell) for n, cell in enumerate(wanted)}
+    return f"{INDEX_COLUMNS_SQL} FROM match_cells WHERE cell IN ({marks}) AND {where}", params
 
 
 def first_look(

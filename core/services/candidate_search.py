@@ -3,6 +3,7 @@ helpers whose rating and price still leave room to beat the third best (docs/MAT
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from datetime import datetime
@@ -73,10 +74,13 @@ def _beat_the_bar(search: _Search, done: set[int]) -> None:
         return
     cells = cells_near(search.place.location, _reach_km(bar))
     near = sorted((km, c) for c, km in cells.items() if c not in done)
+    kms = [km for km, _ in near]
     for low, high in itertools.pairwise((0.0, *BANDS_KM, math.inf)):
         bar = search.bar()
         assert bar is not None  # candidates are only ever replaced by better ones
-        band = [(km, c) for km, c in near if low <= km < high and RANKING.distance_cost(km) <= bar + 2 * TIE]
+        # The band's cells whose distance alone does not lose (a hair more is harmless).
+        end = min(high, _reach_km(bar, margin=False))
+        band = near[bisect.bisect_left(kms, low) : bisect.bisect_left(kms, end)]
         if band:
             room = bar + 2 * TIE - RANKING.distance_cost(band[0][0])  # its nearest cell's
             found = search.uow.helpers.in_cells(
@@ -90,11 +94,13 @@ def _beat_the_bar(search: _Search, done: set[int]) -> None:
             search.consider(found)
 
 
-def _reach_km(bar: float) -> float:
-    """How far a helper can live and still score `bar` (with a margin for the flat grid)."""
-    if bar >= RANKING.distance:
-        return RINGS_KM[-1]
-    return min(bar / RANKING.distance * RANKING.distance_scale_km * 1.02 + 0.05, RINGS_KM[-1])
+def _reach_km(bar: float, *, margin: bool = True) -> float:
+    """How far a helper can live and still score `bar` (by default with a margin for the flat
+    grid; without it, a hair beyond where the distance part alone reaches the bar)."""
+    if bar + 2 * TIE >= RANKING.distance:
+        return RINGS_KM[-1] if margin else math.inf
+    km = (bar + 2 * TIE) / RANKING.distance * RANKING.distance_scale_km * (1 + 1e-9)
+    return min(km * 1.02 + 0.05, RINGS_KM[-1]) if margin else km
 
 
 class _Search:

@@ -193,8 +193,10 @@ class SqlHelpers:
         reaching: tuple[Location, float] | None = None,
         bar: float | None = None,
     ) -> list[IndexEntry]:
-        statements = matching_sql.in_cells(category, language, cells, max_static_cost, reaching, bar)
-        return [_entry(*r) for statement in statements for r in self._run(statement)]
+        if not cells:
+            return []
+        statement = matching_sql.in_cells(category, language, cells, max_static_cost, reaching, bar)
+        return [_entry(*r) for r in self._run(statement)]
 
     def first_look(
         self,

@@ -191,7 +191,7 @@ def test_the_index_is_on_the_very_expression_the_search_bounds() -> None:
 def test_the_databases_search_each_cell_through_the_index(generated: Callable[[], UnitOfWork]) -> None:
     place = Location(52.5, 13.41)
     cells = list(cells_near(place, 1.0))
-    bounded = matching_sql.in_cells(SERVICE_CATEGORIES[0], Language.DE, cells, 0.05, (place, 0.0), 0.05)[0]
+    bounded = matching_sql.in_cells(SERVICE_CATEGORIES[0], Language.DE, cells, 0.05, (place, 0.0), 0.05)
     cheapest = matching_sql.first_look(SERVICE_CATEGORIES[0], Language.DE, "Mitte", cells, 8, (place, 0.0))
     with generated() as u:
         connection = u.helpers.session.connection()  # type: ignore[attr-defined]
