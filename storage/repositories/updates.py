@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -62,11 +62,10 @@ class SqlProcessedUpdates:
             "chat_id": chat_id,
             "received_at": now,
             "leased_until": now + lease,
-            "attempts": 1,
             "now": now,
             "tries": tries,
         }
-        return self.session.connection().execute(CLAIM[self._postgres], row).scalar() is not None
+        return self.session.connection().execute(CLAIM_SQL, row).scalar() is not None
 
     def finish(self, source: str, update_ids: Sequence[int], *, now: datetime) -> None:
         self.session.connection().execute(
@@ -104,22 +103,24 @@ def _receive(insert: Any) -> Any:
     return insert(T).on_conflict_do_nothing(index_elements=["source", "update_id"])
 
 
-def _claim(insert: Any) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE … WHERE free RETURNING id: a new update, or one whose last
-    claim ran out (its process died), is leased; one done or leased by another is not. On
-    PostgreSQL a second claimer waits for the first one's row lock, then finds it leased."""
-    stmt = insert(T)
-    now = bindparam("now", type_=UtcDateTime())
-    return stmt.on_conflict_do_update(
-        index_elements=["source", "update_id"],
-        set_={"leased_until": stmt.excluded.leased_until, "attempts": T.c.attempts + 1},
-        where=and_(
-            T.c.done_at.is_(None),
-            or_(T.c.leased_until.is_(None), T.c.leased_until < now),
-            T.c.attempts < bindparam("tries"),
-        ),
-    ).returning(T.c.id)
+#: INSERT … ON CONFLICT DO UPDATE … WHERE free RETURNING id: a new update, or one whose last
+#: claim ran out (its process died), is leased; one done or leased by another is not. On
+#: PostgreSQL a second claimer waits for the first one's row lock, then finds it leased. Plain
+#: SQL (the same on both engines): SQLAlchemy cannot cache the compiled ON CONFLICT DO UPDATE,
+#: and this runs for every update.
+CLAIM_SQL = text(
+    "INSERT INTO processed_updates (source, update_id, chat_id, received_at, leased_until, attempts)"
+    " VALUES (:source, :update_id, :chat_id, :received_at, :leased_until, 1)"
+    " ON CONFLICT (source, update_id) DO UPDATE"
+    " SET leased_until = excluded.leased_until, attempts = processed_updates.attempts + 1"
+    " WHERE processed_updates.done_at IS NULL AND processed_updates.attempts < :tries"
+    " AND (processed_updates.leased_until IS NULL OR processed_updates.leased_until < :now)"
+    " RETURNING id"
+).bindparams(
+    bindparam("received_at", type_=UtcDateTime()),
+    bindparam("leased_until", type_=UtcDateTime()),
+    bindparam("now", type_=UtcDateTime()),
+)
 
 
 RECEIVE = {False: _receive(sqlite.insert), True: _receive(postgresql.insert)}
-CLAIM = {False: _claim(sqlite.insert), True: _claim(postgresql.insert)}
