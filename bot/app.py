@@ -60,12 +60,13 @@ async def begin_update(update: Update, context: FriendsContext) -> None:
     """Every update starts here, in one transaction: claimed once (a repeat stops here), the
     person loaded, the chat-log line written, the chat's mode read; a message for the other
     side of a booking is relayed in that same transaction and sent right after it."""
+    services, now = context.services, context.services.now()
+    source = inbox.source_of(context.bot.token)
     where = update.effective_chat
     if where is not None and where.type == "private" and (refused := refused_at_the_edge(update)):
         log.info("update %s refused: %s", update.update_id, refused)
+        await context.call(updates.finish, source, [update.update_id], now=now)  # nothing to do again
         raise ApplicationHandlerStop
-    services, now = context.services, context.services.now()
-    source = inbox.source_of(context.bot.token)
     arrival = _arrival(update, source)
     if arrival is None:  # not a private chat with a person: claimed, then left to the handlers
         if not await context.call(
@@ -167,6 +168,7 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
         .token(config.token)
         .context_types(ContextTypes(context=FriendsContext))
         .concurrent_updates(PerChatUpdateProcessor())  # chats at once, each chat in order
+        .application_class(inbox.InboxApplication)  # an update is done once its handlers ran
     )
     if config.polling:  # each batch of updates is stored before Telegram hears it arrived
         store = partial(inbox.keep, services, inbox.source_of(config.token))
@@ -183,8 +185,6 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: FriendsApp = builder.build()
     app.bot_data["services"] = services
-    assert isinstance(app.update_processor, PerChatUpdateProcessor)
-    app.update_processor.after = partial(inbox.finished, app)
 
     private = filters.ChatType.PRIVATE
     new = filters.UpdateType.MESSAGE & private

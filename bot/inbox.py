@@ -4,8 +4,8 @@ moment loses none:
 - polling: the getUpdates request stores each batch (one transaction) before PTB sees it, so
   the next getUpdates call, which tells Telegram the batch arrived, cannot lose it;
 - webhook (bot.webhook): the update is stored before Telegram hears 200;
-- `begin_update` claims an update (a lease) and `finished` marks it done after its handlers
-  ran; a relayed message is done in the transaction that relays it;
+- `begin_update` claims an update (a lease) and `InboxApplication` marks it done after its
+  handlers ran; a relayed message is done in the transaction that relays it;
 - `hand_in_again` (a job) puts back into the queue what a killed process left unfinished; at
   start (`after_restart`) the only process (SQLite) does so at once, without waiting for its
   old leases. The claim lets only one process handle an update, however often it is handed in.
@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackContext
+from telegram.ext import Application, CallbackContext
 from telegram.request import BaseRequest, RequestData
 
 from bot.context import BotServices, FriendsApp, run_db
@@ -85,11 +85,20 @@ class KeepingRequest(BaseRequest):
         return code, payload
 
 
+class InboxApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, marking each update it claimed done once its handlers ran, however
+    the update was handed in (the per-chat processor, the terminal demo, a test)."""
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        await finished(self, update)
+
+
 def claimed(application: FriendsApp, update_id: int) -> None:
     application.bot_data.setdefault(CLAIMED, set()).add(update_id)
 
 
-async def finished(application: FriendsApp, update: object) -> None:
+async def finished(application: Application[Any, Any, Any, Any, Any, Any], update: object) -> None:
     """After an update's handlers ran (whatever they answered): it is done."""
     if not isinstance(update, Update) or update.update_id not in application.bot_data.get(CLAIMED, ()):
         return

@@ -10,7 +10,7 @@ so the table holds only busy chats; the base class bounds how many updates run a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
@@ -36,8 +36,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}  # chat → updates holding or waiting for its lock
-        #: Called after an update's handlers ran (bot.inbox.finished marks it done).
-        self.after: Callable[[object], Awaitable[None]] | None = None
         self._watched: dict[int, asyncio.Future[None]] = {}  # update_id → done
 
     def watch(self, update_id: int) -> asyncio.Future[None]:
@@ -61,16 +59,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         key = chat_key(update)
         if key is None:
             await coroutine
-            if self.after is not None:
-                await self.after(update)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock:
                 await coroutine
-                if self.after is not None:  # in the chat's turn: done before the next one starts
-                    await self.after(update)
         finally:
             self._users[key] -= 1
             if not self._users[key]:

@@ -10,11 +10,13 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import text as sql
+from telegram import Update
 from telegram.ext import CallbackContext
 
 from bot import inbox
 from friends.bench.relay import TOKEN, delivered, stack, text_update
 from friends.bench.world import active_pairs
+from friends.botapi import BOT_USER as BOT
 from friends.wiring import place_index
 from storage.db import make_engine
 
@@ -68,5 +70,26 @@ async def test_a_handled_update_delivered_again_changes_nothing(tmp_path: Path) 
     await s.app.process_update(update)
     await s.app.process_update(update)  # Telegram delivers it again
     assert delivered(s.api, [pair], "twice") == (1, 0)
+    assert unfinished(url) == 0
+    await s.app.shutdown()
+
+
+async def test_an_update_refused_at_the_edge_is_done_and_not_handed_in_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    s = stack(url)
+    blocked = {  # the person blocked the bot: nothing to answer
+        "update_id": 9_000_001,
+        "my_chat_member": {
+            "chat": {"id": 4242, "type": "private", "first_name": "Ina"},
+            "from": {"id": 4242, "is_bot": False, "first_name": "Ina"},
+            "date": 1_764_000_000,
+            "old_chat_member": {"status": "member", "user": BOT},
+            "new_chat_member": {"status": "kicked", "user": BOT, "until_date": 0},
+        },
+    }
+    services = s.app.bot_data["services"]
+    await inbox.keep(services, inbox.source_of(TOKEN), [inbox.received(blocked)])  # type: ignore[list-item]
+    await s.app.initialize()
+    await s.app.process_update(Update.de_json(blocked, s.app.bot))
     assert unfinished(url) == 0
     await s.app.shutdown()
