@@ -3,6 +3,7 @@ tests that run the bot in webhook mode in processes of its own."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -102,7 +103,8 @@ class WebProcess:
 
     def kill(self) -> None:
         assert self.proc is not None
-        os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # (killed before)
+            os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(10)
 
 

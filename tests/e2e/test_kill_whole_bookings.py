@@ -141,13 +141,17 @@ async def test_whole_bookings_complete_while_the_bot_is_killed_at_random_moments
     people = [(Person(emulator, p.customer), Person(emulator, p.helper)) for p in pairs]
     await asyncio.to_thread(bot.start)
     kills = asyncio.create_task(killer())
+    failed = True
     try:
         await asyncio.gather(*(whole_booking(c, h) for c, h in people))
+        failed = False
     except AssertionError as err:
         raise AssertionError(f"{err}\n--- bot log ---\n{(tmp_path / 'bot.log').read_text()[-3000:]}") from err
     finally:
         finished.set()
         await kills
+        if failed:  # leave no bot behind
+            bot.kill()
     await asyncio.sleep(3)  # the last relays and anything doubled arrive now
     for _, h in people:
         await h._more()

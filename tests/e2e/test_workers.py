@@ -163,6 +163,9 @@ async def test_three_workers_complete_whole_bookings_with_one_killed(
     try:
         await asyncio.gather(kill_one(), *(whole_booking(c, h) for c, h in people))
     except AssertionError as err:
+        for worker in workers:  # leave no worker behind
+            worker.kill()
+        fake.stop()
         logs = "\n".join(w.log.read_text()[-1500:] for w in workers)
         chats = "\n".join(f"{u.chat_id}: {[m.text[:50] for m in u._mine()]}" for pair in people for u in pair)
         raise AssertionError(f"{err}\n--- chats ---\n{chats}\n--- worker logs ---\n{logs}") from err
