@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+from sqlalchemy import Connection
 from sqlalchemy import text as sql
 
 from friends import wiring
-from friends.bench.world import active_pairs
+from friends.bench.world import Pair, active_pairs
 from storage.db import make_engine
 from tests.e2e.test_restart import BotProcess
 from tests.services.test_booking import WHOLE_BOOKING
@@ -106,6 +107,16 @@ class Person:
         await self.client.send_command(text)
 
 
+def completed(conn: Connection, pairs: list[Pair]) -> None:
+    """Every booking was rated by both sides, with each transition once."""
+    for p in pairs:
+        state = conn.execute(sql("SELECT state FROM bookings WHERE id = :b"), {"b": p.booking_id}).scalar()
+        steps = conn.execute(
+            sql("SELECT trigger FROM booking_events WHERE booking_id = :b ORDER BY id"), {"b": p.booking_id}
+        ).scalars()
+        assert (state, list(steps)) == ("rated", WHOLE_BOOKING), p
+
+
 def _data(m: Msg, label: str) -> str | None:
     for row in m["message"].get("reply_markup", {}).get("inline_keyboard", []):
         for b in row:
@@ -162,15 +173,7 @@ async def test_whole_bookings_complete_while_the_bot_is_killed_at_random_moments
 
     engine = make_engine(url)
     with engine.connect() as conn:
-        for p in pairs:
-            state = conn.execute(
-                sql("SELECT state FROM bookings WHERE id = :b"), {"b": p.booking_id}
-            ).scalar()
-            steps = conn.execute(
-                sql("SELECT trigger FROM booking_events WHERE booking_id = :b ORDER BY id"),
-                {"b": p.booking_id},
-            ).scalars()
-            assert (state, list(steps)) == ("rated", WHOLE_BOOKING), p  # each transition once
+        completed(conn, pairs)
         left = conn.execute(sql("SELECT count(*) FROM processed_updates WHERE done_at IS NULL")).scalar()
     engine.dispose()
     assert left == 0  # every update the bot received was handled to the end
