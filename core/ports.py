@@ -308,6 +308,10 @@ class ProcessedUpdates(Protocol):
         """Leases end now (their process is gone); the number released."""
         ...
 
+    def prune(self, source: str, *, before: datetime) -> int:
+        """Forget updates done before then (Telegram delivers nothing that old again)."""
+        ...
+
     def unfinished(
         self, source: str, *, now: datetime, grace: timedelta, tries: int, limit: int
     ) -> list[Received]:

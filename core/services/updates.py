@@ -15,6 +15,8 @@ LEASE: Final = timedelta(seconds=30)
 GRACE: Final = timedelta(seconds=30)
 #: An update whose handling killed the process this often is given up.
 TRIES: Final = 3
+#: Done updates are forgotten after this long: Telegram keeps an update for at most a day.
+KEPT: Final = timedelta(days=7)
 
 
 def receive(uow: UnitOfWork, source: str, updates: Sequence[Received], *, now: datetime) -> None:
@@ -57,7 +59,9 @@ def restart(uow: UnitOfWork, source: str, *, now: datetime) -> int:
 def unfinished(
     uow: UnitOfWork, source: str, *, now: datetime, grace: timedelta = GRACE, limit: int = 100
 ) -> list[Received]:
+    """What to hand in again; done updates older than KEPT are forgotten on the way."""
     with uow:
+        uow.updates.prune(source, before=now - KEPT)
         found = uow.updates.unfinished(source, now=now, grace=grace, tries=TRIES, limit=limit)
         uow.commit()
         return found

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, or_, select, text, update
+from sqlalchemy import Table, and_, bindparam, delete, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -80,6 +80,10 @@ class SqlProcessedUpdates:
             .where(T.c.source == source, T.c.done_at.is_(None), T.c.leased_until >= now)
             .values(leased_until=now - timedelta(microseconds=1))
         )
+        return int(done.rowcount)
+
+    def prune(self, source: str, *, before: datetime) -> int:
+        done = self.session.connection().execute(delete(T).where(T.c.source == source, T.c.done_at < before))
         return int(done.rowcount)
 
     def unfinished(

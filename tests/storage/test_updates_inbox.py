@@ -88,3 +88,17 @@ def test_the_only_process_restarted_frees_what_it_held_when_it_died(database_url
     again = updates.unfinished(uow(), BOT, now=T0 + 3 * S, grace=timedelta(0))
     assert [u.update_id for u in again] == [1, 2]
     assert [o.telegram_id for o in outbox.claim(uow(), now=T0 + 3 * S, limit=5)] == [7]
+
+
+def test_done_updates_are_forgotten_after_a_week_unfinished_ones_are_not(database_url: str) -> None:
+    uow = wiring.uow_factory(database_url)
+    updates.receive(uow(), BOT, [update(1), update(2)], now=T0)
+    assert updates.claim(uow(), BOT, 1, now=T0)
+    updates.finish(uow(), BOT, [1], now=T0)
+    later = T0 + updates.KEPT + S
+    assert [u.update_id for u in updates.unfinished(uow(), BOT, now=later)] == [2]  # 1 is forgotten …
+    assert updates.claim(uow(), BOT, 2, now=later)  # (2 is handled at last)
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(sql("SELECT update_id FROM processed_updates")).scalars().all() == [2]
+    engine.dispose()
