@@ -294,7 +294,7 @@ class ProcessedUpdates(Protocol):
         now: datetime,
         lease: timedelta,
         chat_id: int | None = None,
-        tries: int = 3,
+        tries: int,
     ) -> bool:
         """Lease an update for handling; False when it was handled, is leased by another
         process, or failed `tries` times."""

@@ -223,6 +223,21 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def callback_update(
+    update_id: int, user: dict[str, Any], chat: dict[str, Any], sent: Sent, data: str
+) -> dict[str, Any]:
+    """The update Telegram sends when `user` taps a button (`data`) under a message the bot sent."""
+    message = {"message_id": sent.message_id, "date": int(time.time()), "chat": chat, "from": BOT_USER}
+    query = {
+        "id": str(update_id),
+        "from": user,
+        "chat_instance": str(chat["id"]),
+        "message": {**message, "text": sent.text},
+        "data": data,
+    }
+    return {"update_id": update_id, "callback_query": query}
+
+
 class TelegramUser:
     """A person in a private chat with the bot: builds the updates Telegram would send."""
 
@@ -270,21 +285,7 @@ class TelegramUser:
         return await self.send(location={"latitude": lat, "longitude": lon})
 
     async def presses(self, sent: Sent, data: str) -> Update:
-        message = {
-            "message_id": sent.message_id,
-            "date": int(time.time()),
-            "chat": self.chat,
-            "from": BOT_USER,
-            "text": sent.text,
-        }
-        query = {
-            "id": str(next(self._update_ids)),
-            "from": self.user,
-            "chat_instance": str(self.id),
-            "message": message,
-            "data": data,
-        }
-        return await self.push({"update_id": next(self._update_ids), "callback_query": query})
+        return await self.push(callback_update(next(self._update_ids), self.user, self.chat, sent, data))
 
     async def push(self, data: dict[str, Any]) -> Update:
         update = Update.de_json(data, self.app.bot)

@@ -54,7 +54,7 @@ class SqlProcessedUpdates:
         now: datetime,
         lease: timedelta,
         chat_id: int | None = None,
-        tries: int = 3,
+        tries: int,
     ) -> bool:
         row = {
             "source": source,

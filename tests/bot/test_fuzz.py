@@ -19,7 +19,7 @@ import pytest
 
 from bot.context import BotServices, FriendsApp
 from core.language import Language
-from friends.botapi import BOT_USER, InProcessBotApi, TelegramUser
+from friends.botapi import BOT_USER, InProcessBotApi, TelegramUser, callback_update
 from tests.bot.conftest import Chat
 from tests.conftest import top_helper
 
@@ -192,21 +192,7 @@ class Fuzzer:
             return self.message(person, text="/start", entities=entity)
         if data is None:
             data = self.rng.choice(self.keyboards[(sent.chat_id, sent.message_id)])[1]
-        message = {
-            "message_id": sent.message_id,
-            "date": int(time.time()),
-            "chat": person.chat,
-            "from": BOT_USER,
-            "text": sent.text,
-        }
-        query = {
-            "id": str(next(self.update_ids)),
-            "from": person.user,
-            "chat_instance": str(person.id),
-            "message": message,
-            "data": data,
-        }
-        return {"update_id": next(self.update_ids), "callback_query": query}
+        return callback_update(next(self.update_ids), person.user, person.chat, sent, data)
 
     def message(
         self, person: TelegramUser, chat: dict[str, Any] | None = None, **fields: Any

@@ -16,7 +16,7 @@ from core.ids import TelegramUserId
 from core.services import intake, privacy
 from tests.bot.conftest import Chat
 from tests.bot.test_booking_chat import booked, data
-from tests.bot.test_helper_registration import press
+from tests.bot.test_helper_registration import press, up_to_the_adult_question
 
 pytestmark = pytest.mark.rasa
 
@@ -71,22 +71,7 @@ async def test_a_double_tap_on_i_am_18_never_accepts_the_terms(
     person: Callable[..., Chat], bot_services: BotServices
 ) -> None:
     lea = person("en", "Lea")
-    await lea.user.says("/helper")
-    await lea.user.says("Lea N.")
-    await press(lea, "Skip")
-    await press(lea, "📺 TV / streaming")
-    await press(lea, "Done ✔")
-    await press(lea, "Skip")
-    await press(lea, "Skip")
-    await lea.user.says("8")
-    await lea.user.says("13583")
-    await press(lea, "5 km")
-    await press(lea, "Done ✔")
-    await press(lea, "Yes, by phone/video too")
-    await press(lea, "Mon")
-    await press(lea, "Done ✔")
-    await lea.user.says("0-24")
-    await press(lea, "Skip")
+    await up_to_the_adult_question(lea, ("Mon",))
     adult, yes = data(lea, "Yes, 18 or older")
     assert yes == "ob:adult:yes"  # the button names the question it answers
     await lea.user.presses(adult, yes)

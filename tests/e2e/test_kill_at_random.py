@@ -9,20 +9,18 @@ import asyncio
 import os
 import random
 import re
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text as sql
 
 from friends import wiring
 from friends.bench.telegram import FakeTelegram, WebProcess, text_update
 from friends.bench.world import active_pairs
-from storage.db import make_engine
 from tests.conftest import free_port
+from tests.e2e.test_restart import quiet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 TOKEN = "4343:kill-test"
@@ -78,18 +76,7 @@ async def test_kills_at_random_moments_lose_no_relayed_message(tmp_path: Path) -
     await asyncio.gather(*(chat(p.customer) for p in pairs))
     finished.set()
     await kills
-    engine = make_engine(url)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # what killed processes left is handled and sent
-        with engine.connect() as conn:
-            if not conn.execute(
-                sql(
-                    "SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL AND error IS NULL)"
-                    " + (SELECT count(*) FROM processed_updates WHERE done_at IS NULL)"
-                )
-            ).scalar():
-                break
-        await asyncio.sleep(0.5)
+    await asyncio.to_thread(quiet, url, 30)
     web.kill()
     telegram.stop()
     seen = Counter(m.group(0) for _, text in telegram.sent for m in re.finditer(r"kill-\d+-\d+", text))

@@ -53,11 +53,11 @@ class BotProcess:
         self.proc.wait(10)
 
 
-def quiet(database_url: str) -> None:
+def quiet(database_url: str, within_s: float = 20) -> None:
     """Wait until the bot sent everything it queued and marked its updates done (the step is
-    complete)."""
+    complete; after kills: what the killed processes left is handled and sent)."""
     engine = make_engine(database_url)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + within_s
     while True:
         with engine.connect() as conn:
             waiting = conn.execute(

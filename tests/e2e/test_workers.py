@@ -25,11 +25,12 @@ from sqlalchemy import text as sql
 from friends import wiring
 from friends.bench.telegram import FakeTelegram, WebProcess, text_update
 from friends.bench.world import active_pairs
-from friends.botapi import Sent
+from friends.botapi import Sent, callback_update
 from storage.db import make_engine
 from tests.conftest import free_port
 from tests.e2e.test_kill_at_random import TOKEN
 from tests.e2e.test_kill_whole_bookings import completed, whole_booking
+from tests.e2e.test_restart import quiet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.postgres]
 BOOKINGS = 3  # each with a helper of their own (the matching shows three)
@@ -111,19 +112,7 @@ class WebhookUser:
         self.n += 1
         person = {"id": self.chat_id, "is_bot": False, "first_name": "Kundin", "language_code": "de"}
         chat = {"id": self.chat_id, "type": "private"}
-        query = {
-            "id": f"{self.chat_id}-{self.n}",
-            "from": person,
-            "chat_instance": str(self.chat_id),
-            "data": data,
-            "message": {
-                "message_id": message.message_id,
-                "date": int(time.time()),
-                "chat": chat,
-                "text": message.text,
-            },
-        }
-        await self.telegram.post({"update_id": self.chat_id * 1000 + self.n, "callback_query": query})
+        await self.telegram.post(callback_update(self.chat_id * 1000 + self.n, person, chat, message, data))
 
 
 async def test_three_workers_complete_whole_bookings_with_one_killed(
@@ -169,17 +158,7 @@ async def test_three_workers_complete_whole_bookings_with_one_killed(
         chats = "\n".join(f"{u.chat_id}: {[m.text[:50] for m in u._mine()]}" for pair in people for u in pair)
         raise AssertionError(f"{err}\n--- chats ---\n{chats}\n--- worker logs ---\n{logs}") from err
     engine = make_engine(postgres_url)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # what the killed worker left is handled and sent
-        with engine.connect() as conn:
-            if not conn.execute(
-                sql(
-                    "SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL AND error IS NULL)"
-                    " + (SELECT count(*) FROM processed_updates WHERE done_at IS NULL)"
-                )
-            ).scalar():
-                break
-        await asyncio.sleep(0.5)
+    await asyncio.to_thread(quiet, postgres_url, 30)
     for worker in telegram.alive:
         worker.kill()
     fake.stop()

@@ -65,7 +65,9 @@ def test_concurrent_claims_of_one_update_let_exactly_one_through(database_url: s
     def claim() -> None:
         barrier.wait()
         with uow() as u:
-            fresh = u.updates.claim("telegram:1", 777, now=datetime.now(UTC), lease=timedelta(seconds=30))
+            fresh = u.updates.claim(
+                "telegram:1", 777, now=datetime.now(UTC), lease=timedelta(seconds=30), tries=3
+            )
             u.commit()
         results.append(fresh)
 
