@@ -21,6 +21,7 @@ class ChatFacts:
     filling_in: bool  # a helper registering or editing a profile field
     prompt: Prompt | None
     request_status: RequestStatus | None  # of their open request, if any
+    targets: tuple[RelayTarget, ...] = ()  # bookings with an open relay (when asked for)
 
 
 @dataclass(frozen=True)

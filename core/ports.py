@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from core.address import VisitAddress
 from core.booking import Actor, Booking, BookingEvent, BookingState, Rating, Timer, TimerKind
 from core.categories import Category
-from core.chat import ChatFacts, RelayTarget
+from core.chat import ChatFacts
 from core.geo import Location, Place
 from core.helpers import Helper
 from core.ids import BookingId, Cents, CustomerId, HelperId, RequestId, TelegramUserId
@@ -367,12 +367,9 @@ class Privacy(Protocol):
 class Chats(Protocol):
     """The hot path of every update (storage answers it in plain SQL)."""
 
-    def facts(self, telegram_id: TelegramUserId) -> ChatFacts:
-        """The person and what their chat waits for, in one read."""
-        ...
-
-    def relay_targets(self, customer_id: CustomerId | None, helper_id: HelperId | None) -> list[RelayTarget]:
-        """Bookings with an open relay of this customer or helper, with both sides."""
+    def facts(self, telegram_id: TelegramUserId, *, targets: bool = False) -> ChatFacts:
+        """The person and what their chat waits for, in one read; with targets: also the
+        bookings with an open relay of the customer or helper with this id, with both sides."""
         ...
 
     def relayed(

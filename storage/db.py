@@ -11,6 +11,8 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from storage.plain import defer_writes
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on every engine (SQLite has no tz)."""
@@ -51,7 +53,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         # No ping on every checkout (a round trip per transaction on the hot path): connections
         # are recycled before servers or proxies drop idle ones, and a dropped one fails once.
-        return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+        defer_writes(engine)  # a relayed message's writes go in one round trip
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})

@@ -93,7 +93,7 @@ def begin(
             arrival.source, arrival.update_id, now=now, lease=update_lease, chat_id=tg, tries=updates.TRIES
         ):
             return ChatState(fresh=False)
-        facts = uow.chats.facts(tg)
+        facts = uow.chats.facts(tg, targets=arrival.message is not None)
         customer = facts.customer or uow.customers.add(
             tg, name=arrival.name[:64], language=from_telegram(arrival.language_code), now=now
         )
@@ -129,7 +129,7 @@ def _relay(
 ) -> tuple[Outgoing, ...] | None:
     """Relay in this transaction; the outbox rows it wrote, leased to the caller (None: there
     is no booking to pass the message to)."""
-    targets = uow.chats.relay_targets(customer.id, facts.helper_id)
+    targets = facts.targets
     if not targets:
         return None
     uow.outbox.hand_over(lease)

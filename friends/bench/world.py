@@ -22,6 +22,7 @@ from core.intake import Problem
 from core.language import Language
 from core.ports import UnitOfWork
 from core.services import booking, intake, privacy
+from storage.plain import PlainSql
 
 ALWAYS = Availability(tuple(WeeklySlot(d, time(0), time(23, 59)) for d in range(7)))
 _ids = itertools.count(1)
@@ -97,6 +98,7 @@ class SqlCounter:
 
     def __init__(self, engine: Engine) -> None:
         self.statements = self.transactions = 0
+        self._plain = PlainSql.runs
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "begin", self._begin)
         self.engine = engine
@@ -108,8 +110,11 @@ class SqlCounter:
         self.transactions += 1
 
     def reset(self) -> tuple[int, int]:
-        figures = self.statements, self.transactions
+        """Statements (SQLAlchemy's and the plain ones the hot path hands the driver) and
+        transactions since the last reset."""
+        figures = self.statements + PlainSql.runs - self._plain, self.transactions
         self.statements = self.transactions = 0
+        self._plain = PlainSql.runs
         return figures
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, text
 from sqlalchemy.orm import Session
 
 from core.booking import RELAY_STATES, Actor, BookingState
@@ -20,13 +19,12 @@ from core.ids import BookingId, CustomerId, HelperId, TelegramUserId
 from core.intake import OPEN_STATUSES, Customer, RequestStatus
 from core.language import Language
 from core.relay import Prompt, PromptKind
-from storage.rows.customers import ChatMessageRow
-from storage.rows.relay import RelayMessageRow
+from storage.plain import PlainSql, together
 
 _OPEN = ",".join(f"'{s}'" for s in sorted(str(s) for s in OPEN_STATUSES))
 _RELAYING = ",".join(f"'{s}'" for s in sorted(str(s) for s in RELAY_STATES))
 
-FACTS = text(f"""
+FACTS = PlainSql(f"""
 SELECT c.id, c.name, c.language, c.taken_over_by, c.consented_at, c.blocked_at,
        h.id, h.status, h.editing, p.kind, p.booking_id, p.data,
        (SELECT r.status FROM requests r WHERE r.customer_id = c.id AND r.status IN ({_OPEN})
@@ -37,7 +35,7 @@ LEFT JOIN helpers h ON h.telegram_id = me.tg
 LEFT JOIN prompts p ON p.telegram_id = me.tg
 """)  # the IN lists are the code's own constants
 
-TARGETS = text(f"""
+TARGETS = PlainSql(f"""
 SELECT b.id, b.state, b.customer_id, b.helper_id, b.category, b.rate_cents, b.km, b.start, b.minutes,
        c.telegram_id, c.language, h.telegram_id, hc.language, h.languages, h.name, r.district
 FROM bookings b
@@ -45,27 +43,32 @@ JOIN customers c ON c.id = b.customer_id
 JOIN helpers h ON h.id = b.helper_id
 LEFT JOIN customers hc ON hc.telegram_id = h.telegram_id
 LEFT JOIN requests r ON r.id = b.request_id
-WHERE (b.customer_id = :customer OR b.helper_id = :helper)
+WHERE (b.customer_id = (SELECT id FROM customers WHERE telegram_id = :tg)
+       OR b.helper_id = (SELECT id FROM helpers WHERE telegram_id = :tg))
   AND b.state IN ({_RELAYING}) AND b.relay_closed_at IS NULL
 ORDER BY b.id
 """)
 
 
-#: Built once: constructing a statement costs more than running it on SQLite.
-RELAYED = insert(RelayMessageRow.__table__)  # type: ignore[arg-type]
-LOGGED = insert(ChatMessageRow.__table__)  # type: ignore[arg-type]
+RELAYED = PlainSql(
+    "INSERT INTO relay_messages (booking_id, sender, kind, text, file_id, leaks, created_at)"
+    " VALUES (:booking_id, :sender, :kind, :text, :file_id, :leaks, :created_at)",
+    deferrable=True,
+)
+LOGGED = PlainSql(
+    "INSERT INTO chat_messages (telegram_id, incoming, kind, text, at, booking_id, helper_id)"
+    " VALUES (:telegram_id, :incoming, :kind, :text, :at, :booking_id, :helper_id)",
+    deferrable=True,
+)
 
 
 class SqlChats:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    @property
-    def _conn(self) -> Connection:
-        return self.session.connection()
-
-    def facts(self, telegram_id: TelegramUserId) -> ChatFacts:
-        row = self._conn.execute(FACTS, {"tg": telegram_id}).one()
+    def facts(self, telegram_id: TelegramUserId, *, targets: bool = False) -> ChatFacts:
+        reads = [(FACTS, {"tg": telegram_id})] + ([(TARGETS, {"tg": telegram_id})] if targets else [])
+        [[row], *found] = together(self.session, *reads)
         customer = None
         if row[0] is not None:
             customer = Customer(
@@ -86,11 +89,8 @@ class SqlChats:
             filling_in=row[6] is not None and (row[7] == HelperStatus.REGISTERING or row[8] is not None),
             prompt=prompt,
             request_status=RequestStatus(row[12]) if row[12] is not None else None,
+            targets=tuple(_target(r) for rows in found for r in rows),
         )
-
-    def relay_targets(self, customer_id: CustomerId | None, helper_id: HelperId | None) -> list[RelayTarget]:
-        rows = self._conn.execute(TARGETS, {"customer": customer_id or -1, "helper": helper_id or -1})
-        return [_target(r) for r in rows]
 
     def relayed(
         self,
@@ -102,8 +102,8 @@ class SqlChats:
         file_id: str | None,
         now: datetime,
     ) -> None:
-        self._conn.execute(
-            RELAYED,
+        RELAYED.rows(
+            self.session,
             {
                 "booking_id": booking_id,
                 "sender": str(sender),
@@ -134,7 +134,7 @@ class SqlChats:
             "text": text[:4096],
             "at": now,
         }
-        self._conn.execute(LOGGED, {**line, "booking_id": booking_id, "helper_id": helper_id})
+        LOGGED.rows(self.session, {**line, "booking_id": booking_id, "helper_id": helper_id})
 
 
 def _target(r: Any) -> RelayTarget:

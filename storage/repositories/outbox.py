@@ -5,21 +5,24 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.language import Language
 from core.notices import Copy, Outgoing, Reply
+from storage.plain import PlainSql
 from storage.rows.outbox import OutboxRow
 
-#: Built once (the hot path adds a row for every relayed message).
-ADD = insert(OutboxRow.__table__).returning(OutboxRow.__table__.c.id)  # type: ignore[arg-type]
-
-_T = OutboxRow.__table__
-MARK_SENT = (
-    update(_T)  # type: ignore[arg-type]
-    .where(_T.c.id == bindparam("b_id"))
-    .values(sent_at=bindparam("b_sent_at"), message_id=bindparam("b_message_id"), next_attempt_at=None)
+#: The hot path adds a row for every relayed message and marks it sent.
+ADD = PlainSql(
+    "INSERT INTO outbox (telegram_id, language, payload, created_at, booking_id, copy_from_chat,"
+    " copy_message_id, copy_captioned, attempts, next_attempt_at)"
+    " VALUES (:telegram_id, :language, :payload, :created_at, :booking_id, :copy_from_chat,"
+    " :copy_message_id, :copy_captioned, :attempts, :next_attempt_at) RETURNING id"
+)
+MARK_SENT = PlainSql(
+    "UPDATE outbox SET sent_at = :sent_at, message_id = :message_id, next_attempt_at = NULL WHERE id = :id",
+    deferrable=True,
 )
 
 
@@ -63,7 +66,7 @@ class SqlOutbox:
             "attempts": 1 if leased else 0,
             "next_attempt_at": now + self._lease if self._lease is not None else None,
         }
-        new_id = self.session.connection().execute(ADD, row).scalar_one()  # Core: the hot path
+        [(new_id,)] = ADD.rows(self.session, row)
         if leased:
             self._handed.append(Outgoing(new_id, telegram_id, language, reply, booking_id, copy, 1))
         return int(new_id)
@@ -104,9 +107,7 @@ class SqlOutbox:
         ]
 
     def mark_sent(self, outbox_id: int, *, now: datetime, message_id: int | None = None) -> None:
-        self.session.connection().execute(
-            MARK_SENT, {"b_id": outbox_id, "b_sent_at": now, "b_message_id": message_id}
-        )
+        MARK_SENT.rows(self.session, {"id": outbox_id, "sent_at": now, "message_id": message_id})
 
     def retry_at(self, outbox_id: int, at: datetime, *, error: str) -> None:
         row = self.session.get_one(OutboxRow, outbox_id)

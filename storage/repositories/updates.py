@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, or_, select, text, update
+from sqlalchemy import Table, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.ports import Received
-from storage.db import UtcDateTime
+from storage.plain import PlainSql
 from storage.rows.updates import ProcessedUpdateRow
 
 T = cast(Table, ProcessedUpdateRow.__table__)
@@ -65,14 +65,12 @@ class SqlProcessedUpdates:
             "now": now,
             "tries": tries,
         }
-        return self.session.connection().execute(CLAIM_SQL, row).scalar() is not None
+        return bool(CLAIM_SQL.rows(self.session, row))
 
     def finish(self, source: str, update_ids: Sequence[int], *, now: datetime) -> None:
-        self.session.connection().execute(
-            update(T)
-            .where(T.c.source == source, T.c.update_id.in_(update_ids))
-            .values(done_at=now, payload=None, leased_until=None)
-        )
+        rows = [{"source": source, "update_id": u, "now": now} for u in update_ids]
+        if rows:
+            FINISH_SQL.rows(self.session, rows)
 
     def release(self, source: str, *, now: datetime) -> int:
         done = self.session.connection().execute(
@@ -109,10 +107,9 @@ def _receive(insert: Any) -> Any:
 
 #: INSERT … ON CONFLICT DO UPDATE … WHERE free RETURNING id: a new update, or one whose last
 #: claim ran out (its process died), is leased; one done or leased by another is not. On
-#: PostgreSQL a second claimer waits for the first one's row lock, then finds it leased. Plain
-#: SQL (the same on both engines): SQLAlchemy cannot cache the compiled ON CONFLICT DO UPDATE,
-#: and this runs for every update.
-CLAIM_SQL = text(
+#: PostgreSQL a second claimer waits for the first one's row lock, then finds it leased. The
+#: same SQL on both engines.
+CLAIM_SQL = PlainSql(
     "INSERT INTO processed_updates (source, update_id, chat_id, received_at, leased_until, attempts)"
     " VALUES (:source, :update_id, :chat_id, :received_at, :leased_until, 1)"
     " ON CONFLICT (source, update_id) DO UPDATE"
@@ -120,10 +117,13 @@ CLAIM_SQL = text(
     " WHERE processed_updates.done_at IS NULL AND processed_updates.attempts < :tries"
     " AND (processed_updates.leased_until IS NULL OR processed_updates.leased_until < :now)"
     " RETURNING id"
-).bindparams(
-    bindparam("received_at", type_=UtcDateTime()),
-    bindparam("leased_until", type_=UtcDateTime()),
-    bindparam("now", type_=UtcDateTime()),
+)
+
+#: Runs for every update.
+FINISH_SQL = PlainSql(
+    "UPDATE processed_updates SET done_at = :now, payload = NULL, leased_until = NULL"
+    " WHERE source = :source AND update_id = :update_id",
+    deferrable=True,
 )
 
 
