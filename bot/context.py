@@ -49,6 +49,41 @@ TYPING_EVERY_S = 4.0
 CLOSES_KEYBOARD = frozenset({"intake.request_stored", "intake.cancelled", "intake.pick_category_first"})
 
 
+#: Sent messages are marked together: those sent within this time after the first of them.
+MARK_WITHIN_S = 0.01
+
+
+class SentMarks:
+    """Messages Telegram accepted are marked sent off the update's path, in batches: one
+    transaction for those sent within MARK_WITHIN_S (group commit: a relayed message costs two
+    transactions otherwise). What a process that dies before the mark had sent is sent again
+    once its lease ends, as when each was marked alone; stopping the application waits for the
+    marks (`settled`)."""
+
+    def __init__(self) -> None:
+        self._pending: list[outbox.Sent] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    def add(self, services: BotServices, sent: outbox.Sent) -> None:
+        self._pending.append(sent)
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.get_running_loop().create_task(self._write(services))
+
+    async def _write(self, services: BotServices) -> None:
+        while self._pending:
+            await asyncio.sleep(MARK_WITHIN_S)
+            batch, self._pending = self._pending, []
+            try:
+                await run_db(services, outbox.mark_sent, services.uow(), batch)
+            except Exception:  # left leased: sent again when the lease ends
+                log.exception("%d sent messages could not be marked", len(batch))
+
+    async def settled(self) -> None:
+        """Every message sent so far is marked (or its mark failed and was logged)."""
+        while self._writing is not None and not self._writing.done():
+            await asyncio.shield(self._writing)
+
+
 @dataclass
 class BotServices:
     uow: Callable[[], UnitOfWork]
@@ -72,6 +107,8 @@ class BotServices:
     #: The only process that handles updates and drains the outbox (SQLite): after a restart
     #: nobody else can hold its leases.
     sole_worker: bool = False
+    #: Sent messages waiting for their mark.
+    sent: SentMarks = field(default_factory=SentMarks)
     #: How long a customer waits for Rasa before being told to try again (its own timeout is longer).
     rasa_patience_s: float = 6.0
 

@@ -93,6 +93,14 @@ class InboxApplication(Application[Any, Any, Any, Any, Any, Any]):
         await super().process_update(update)
         await finished(self, update)
 
+    async def stop(self) -> None:
+        await super().stop()
+        await self.bot_data["services"].sent.settled()  # what was sent is marked before the end
+
+    async def shutdown(self) -> None:
+        await self.bot_data["services"].sent.settled()
+        await super().shutdown()
+
 
 def claimed(application: FriendsApp, update_id: int) -> None:
     application.bot_data.setdefault(CLAIMED, set()).add(update_id)

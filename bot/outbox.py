@@ -116,18 +116,16 @@ async def _send_one(bot: Bot, services: BotServices, item: Outgoing) -> int:
     line = None  # a rendered reply is kept in the chat log, in the transaction that marks it sent
     if item.copy is None:
         line = (item.telegram_id, services.catalog.render(item.reply.key, item.language, item.reply.params))
-    await run_db(
-        services,
-        outbox.mark_sent,
-        services.uow(),
+    sent = outbox.Sent(
         item.id,
-        now=services.now(),
-        message_id=message_id,
+        services.now(),
+        message_id,
         chat_line=line,
         line_kind="relay" if item.reply.key.startswith("relay.from_") else "bot",
         booking_id=item.reply.booking_id or item.booking_id,
         helper_id=item.reply.helper_id,
     )
+    services.sent.add(services, sent)
     return 1
 
 

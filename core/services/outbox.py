@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -23,32 +24,36 @@ def claim(uow: UnitOfWork, *, now: datetime, limit: int, lease: timedelta = LEAS
         return items
 
 
-def mark_sent(
-    uow: UnitOfWork,
-    outbox_id: int,
-    *,
-    now: datetime,
-    message_id: int | None = None,
-    chat_line: tuple[int, str] | None = None,
-    line_kind: str = "bot",
-    booking_id: int | None = None,
-    helper_id: int | None = None,
-) -> None:
-    """Sent: marked with Telegram's message id, and (chat_line: Telegram id, text) written to
-    the chat log in the same transaction, naming the booking or helper card it is about (erasing
-    that person erases the line; retention erases the "relay" lines)."""
+@dataclass(frozen=True)
+class Sent:
+    """Telegram accepted an outbox message: its id there (a reply to it routes to its booking),
+    and the line (Telegram id, text) the chat log keeps of it, naming the booking or helper card
+    it is about (erasing that person erases the line; retention erases the "relay" lines)."""
+
+    outbox_id: int
+    at: datetime
+    message_id: int | None = None
+    chat_line: tuple[int, str] | None = None
+    line_kind: str = "bot"
+    booking_id: int | None = None
+    helper_id: int | None = None
+
+
+def mark_sent(uow: UnitOfWork, sent: Sequence[Sent]) -> None:
+    """Messages sent, marked in one transaction with their chat-log lines."""
     with uow:
-        uow.outbox.mark_sent(outbox_id, now=now, message_id=message_id)
-        if chat_line is not None:
-            uow.chats.log(
-                chat_line[0],
-                incoming=False,
-                kind=line_kind,
-                text=chat_line[1],
-                now=now,
-                booking_id=booking_id,
-                helper_id=helper_id,
-            )
+        for item in sent:
+            uow.outbox.mark_sent(item.outbox_id, now=item.at, message_id=item.message_id)
+            if item.chat_line is not None:
+                uow.chats.log(
+                    item.chat_line[0],
+                    incoming=False,
+                    kind=item.line_kind,
+                    text=item.chat_line[1],
+                    now=item.at,
+                    booking_id=item.booking_id,
+                    helper_id=item.helper_id,
+                )
         uow.commit()
 
 
