@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import ApplicationBuilder, TypeHandler
 
+from bot import context
 from bot.processor import PerChatUpdateProcessor
 from core.booking import BookingState
 from core.ids import BookingId
@@ -16,6 +20,8 @@ from friends.bench.relay import _ended, _SlowRasa, delivered, stack, text_update
 from friends.bench.world import active_pairs
 from friends.botapi import InProcessBotApi
 from friends.wiring import place_index
+from storage.db import make_engine
+from storage.rows.customers import ChatMessageRow
 
 
 async def test_other_chats_go_on_while_one_chat_waits_and_one_chat_stays_in_order() -> None:
@@ -78,3 +84,32 @@ async def test_a_slow_rasa_delays_only_its_customer_who_is_told_to_try_again(tmp
     assert "dauert gerade zu lange" in answer.text
     with s.uow() as u:
         assert u.bookings.get(BookingId(pair.booking_id)).state is BookingState.ACCEPTED
+
+
+async def test_messages_relayed_at_once_are_marked_sent_together_and_all_before_the_bot_stops(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(context, "MARK_WITHIN_S", 0.5)  # the bot stops while marks still wait
+    s = stack(f"sqlite:///{tmp_path / 'marks.db'}")
+    pairs = active_pairs(s.uow, place_index(), 4, now=datetime.now(UTC))
+    async with s.app:
+        await s.app.start()
+        s.counter.reset()
+        for i in range(40):
+            pair = pairs[i % 4]
+            await s.app.update_queue.put(text_update(s.app.bot, pair.customer, f"Nachricht mark-{i}"))
+        await s.app.update_queue.join()
+        await s.app.stop()  # waits for the marks
+        _, transactions = s.counter.reset()
+        with s.uow() as u:
+            assert u.outbox.backlog(datetime.now(UTC))[0] == 0  # every message sent is marked sent
+    assert delivered(s.api, pairs, "mark") == (40, 0)
+    with Session(make_engine(f"sqlite:///{tmp_path / 'marks.db'}")) as session:
+        sent = session.scalars(  # and kept in the helpers' chat log, as sent to them, once
+            select(ChatMessageRow.text).where(
+                ChatMessageRow.telegram_id.in_({p.helper for p in pairs}), ChatMessageRow.incoming.is_(False)
+            )
+        )
+        marks = [m for text in sent for m in re.findall(r"mark-\d+", text)]
+        assert sorted(marks) == sorted(f"mark-{i}" for i in range(40))
+    assert transactions < 40 * 2  # one for each relayed message, and far fewer for the marks
