@@ -50,6 +50,7 @@ class BotConfig:
     request: BaseRequest | None = None
     get_updates_request: BaseRequest | None = None
     rate_limit: bool = True
+    messages_per_s: float = 30  # this process's share of Telegram's limit for the bot (0: none)
     polling: bool = True  # False: updates arrive through the web server's webhook (bot.webhook)
     outbox_interval_s: float = 2.0
     timer_interval_s: float = 1.0
@@ -182,7 +183,7 @@ def build_application(config: BotConfig, services: BotServices) -> FriendsApp:
     if not config.polling:
         builder = builder.updater(None)
     if config.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=config.messages_per_s, max_retries=3))
     app: FriendsApp = builder.build()
     app.bot_data["services"] = services
 

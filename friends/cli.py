@@ -203,7 +203,9 @@ def bot() -> None:
     if settings.telegram_webhook_url:
         raise typer.BadParameter("TELEGRAM_WEBHOOK_URL is set: updates arrive at `friends web`")
     config = BotConfig(
-        token=settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_url
+        token=settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_url,
+        messages_per_s=settings.telegram_messages_per_s,
     )
     services = bot_services(settings)
     application = build_application(config, services)
@@ -605,6 +607,7 @@ def web(
     from storage.migrate import upgrade
 
     upgrade(settings.database_url)  # once, before the workers start
+    os.environ["WEB_WORKERS"] = str(workers)  # each worker sends its share of the bot's messages
     uvicorn.run("friends.web:app_from_env", factory=True, workers=workers, **where)  # type: ignore[arg-type]
 
 

@@ -27,6 +27,13 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     #: How many connections Telegram may open to the webhook at once (1–100).
     telegram_webhook_max_connections: int = 40
+    #: Messages per second the bot sends to different chats: Telegram's limit for one bot
+    #: (bulk messages, "about 30 a second"). The bot's worker processes share it; 0 turns the
+    #: bot's own limit off (a stand-in Telegram without limits, in benchmarks).
+    telegram_messages_per_s: float = 30
+    #: Worker processes of the web server sharing the webhook (`friends web --workers N` sets
+    #: it for them).
+    web_workers: int = 1
     database_url: str = f"sqlite:///{ROOT / 'var' / 'friends.db'}"
     rasa_url: str = "http://127.0.0.1:5005"
     #: Token for Rasa's HTTP API; generated for each run when unset.

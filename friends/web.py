@@ -4,11 +4,15 @@ Telegram webhook (bot/webhook.py) with the bot's application running in this pro
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
 from friends import ops
 from friends.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.app import BotConfig
 
 
 def web_app(settings: Settings) -> FastAPI:
@@ -34,9 +38,22 @@ def app_from_env() -> FastAPI:
     return web_app(Settings())
 
 
+def webhook_config(settings: Settings) -> BotConfig:
+    """The bot of one web worker: updates by webhook, its share of Telegram's limit."""
+    from bot.app import BotConfig
+
+    assert settings.telegram_bot_token
+    return BotConfig(
+        token=settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_url,
+        polling=False,
+        messages_per_s=settings.telegram_messages_per_s / max(settings.web_workers, 1),
+    )
+
+
 def with_telegram_webhook(app: FastAPI, settings: Settings) -> Callable[[], bool]:
     from bot import webhook
-    from bot.app import BotConfig, build_application
+    from bot.app import build_application
     from friends.wiring import bot_services
 
     assert settings.telegram_webhook_url and settings.telegram_bot_token
@@ -44,8 +61,7 @@ def with_telegram_webhook(app: FastAPI, settings: Settings) -> Callable[[], bool
     hook = webhook.Webhook.for_token(
         settings.telegram_webhook_url, token, max_connections=settings.telegram_webhook_max_connections
     )
-    config = BotConfig(token=token, base_url=settings.telegram_api_url, polling=False)
-    application = build_application(config, bot_services(settings))
+    application = build_application(webhook_config(settings), bot_services(settings))
     app.include_router(webhook.router(application, hook))
     app.router.lifespan_context = webhook.lifespan(application, hook)
     return lambda: application.running

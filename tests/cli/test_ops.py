@@ -79,3 +79,12 @@ def test_several_workers_need_postgresql_and_a_webhook(
     monkeypatch.delenv("TELEGRAM_WEBHOOK_URL", raising=False)
     refused = CliRunner().invoke(app, ["run", "--workers", "3"])
     assert refused.exit_code == 2 and "TELEGRAM_WEBHOOK_URL" in refused.output
+
+
+def test_the_web_workers_share_telegrams_limit_for_the_bot(tmp_path: Path) -> None:
+    from friends.web import webhook_config
+
+    hook = {"telegram_bot_token": "1:x", "telegram_webhook_url": "https://bot.example.org"}
+    assert webhook_config(settings(tmp_path, **hook)).messages_per_s == 30
+    assert webhook_config(settings(tmp_path, **hook, web_workers=4)).messages_per_s == 7.5
+    assert webhook_config(settings(tmp_path, **hook, telegram_messages_per_s=0)).messages_per_s == 0
