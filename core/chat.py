@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.booking import BookingState
@@ -10,6 +11,19 @@ from core.ids import BookingId, CustomerId, HelperId
 from core.intake import Customer, RequestStatus
 from core.language import Language
 from core.relay import Prompt
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An update to claim (core.services.updates): leased to this process until `now + lease`
+    unless done, leased to another, or tried `tries` times already."""
+
+    source: str
+    update_id: int
+    chat_id: int | None  # the person's chat, where it has one
+    now: datetime
+    lease: timedelta
+    tries: int
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from core.address import VisitAddress
 from core.booking import Actor, Booking, BookingEvent, BookingState, Rating, Timer, TimerKind
 from core.categories import Category
-from core.chat import ChatFacts
+from core.chat import ChatFacts, Claim
 from core.geo import Location, Place
 from core.helpers import Helper
 from core.ids import BookingId, Cents, CustomerId, HelperId, RequestId, TelegramUserId
@@ -367,9 +367,11 @@ class Privacy(Protocol):
 class Chats(Protocol):
     """The hot path of every update (storage answers it in plain SQL)."""
 
-    def facts(self, telegram_id: TelegramUserId, *, targets: bool = False) -> ChatFacts:
-        """The person and what their chat waits for, in one read; with targets: also the
-        bookings with an open relay of the customer or helper with this id, with both sides."""
+    def arrive(self, claim: Claim, *, targets: bool = False) -> ChatFacts | None:
+        """Claims an update of a person's chat and reads the person and what their chat waits
+        for (None: the update is not this process's to handle); with targets also the bookings
+        with an open relay of the customer or helper with this id, with both sides. One round
+        trip where the database allows it."""
         ...
 
     def relayed(

@@ -45,6 +45,10 @@ class PlainSql:
         self.sql = sql
         self.postgres_sql = _NAMED.sub(r"%(\1)s", sql)
         self.deferrable = deferrable
+        #: Whether it returns rows (asking the driver builds a description of every column).
+        self.returns = bool(
+            re.match(r"\s*(SELECT|WITH)\b", sql, re.I) or re.search(r"\bRETURNING\b", sql, re.I)
+        )
 
     def rows(self, session: Session, params: Params | Sequence[Params]) -> list[tuple[Any, ...]]:
         """Run in the session's transaction (a sequence of parameter sets: once for each);
@@ -53,7 +57,7 @@ class PlainSql:
             conn = session.connection()
             if conn.engine in _DEFERRING:
                 PlainSql.runs += 1
-                conn.info.setdefault(_PENDING, []).append((self.postgres_sql, _bound(params, _utc)))
+                conn.info.setdefault(_PENDING, []).append((self.postgres_sql, _bound(params, _utc), False))
                 return []
         [rows] = together(session, (self, params))
         return rows
@@ -65,13 +69,15 @@ def together(session: Session, *statements: tuple[PlainSql, Params | Sequence[Pa
     PlainSql.runs += len(statements)
     driver = conn.connection.driver_connection
     if conn.dialect.name != "postgresql":
-        return _rows(_execute(driver, [(s.sql, _bound(p, _sqlite_text)) for s, p in statements]))
+        return _rows(_execute(driver, [(s.sql, _bound(p, _sqlite_text), s.returns) for s, p in statements]))
     queued = conn.info.pop(_PENDING, [])
-    cursors = _pipelined(driver, queued + [(s.postgres_sql, _bound(p, _utc)) for s, p in statements])
+    cursors = _pipelined(
+        driver, queued + [(s.postgres_sql, _bound(p, _utc), s.returns) for s, p in statements]
+    )
     return _rows(cursors)[len(queued) :]
 
 
-Queued = tuple[str, Any]
+Queued = tuple[str, Any, bool]  # SQL, parameters, whether it returns rows
 _PENDING = "plain_sql_pending"
 _DEFERRING: weakref.WeakSet[Engine] = weakref.WeakSet()
 
@@ -88,12 +94,11 @@ def defer_writes(engine: Engine) -> None:
 
 def _flush(conn: Connection) -> None:
     queued = conn.info.pop(_PENDING, None)
-    if not queued:
-        return
-    _rows(_pipelined(conn.connection.driver_connection, queued))
+    if queued:
+        _rows(_pipelined(conn.connection.driver_connection, queued))
 
 
-def _pipelined(driver: Any, statements: list[Queued]) -> list[Any]:
+def _pipelined(driver: Any, statements: list[Queued]) -> list[tuple[Any, bool]]:
     """One round trip for several statements (a pipeline costs more than one statement alone)."""
     if len(statements) == 1:
         return _execute(driver, statements)
@@ -101,11 +106,11 @@ def _pipelined(driver: Any, statements: list[Queued]) -> list[Any]:
         return _execute(driver, statements)
 
 
-def _execute(driver: Any, statements: list[Queued]) -> list[Any]:
+def _execute(driver: Any, statements: list[Queued]) -> list[tuple[Any, bool]]:
     cursors = []
-    for sql, bound in statements:
+    for sql, bound, returns in statements:
         cursor = driver.cursor()
-        cursors.append(cursor)
+        cursors.append((cursor, returns))
         if isinstance(bound, list):
             cursor.executemany(sql, bound)
         else:
@@ -113,12 +118,12 @@ def _execute(driver: Any, statements: list[Queued]) -> list[Any]:
     return cursors
 
 
-def _rows(cursors: list[Any]) -> list[list[Any]]:
+def _rows(cursors: list[tuple[Any, bool]]) -> list[list[Any]]:
     """The rows of each statement (none of one that returns none); the cursors closed."""
     try:
-        return [c.fetchall() if c.description is not None else [] for c in cursors]
+        return [cursor.fetchall() if returns else [] for cursor, returns in cursors]
     finally:
-        for cursor in cursors:
+        for cursor, _ in cursors:
             cursor.close()
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from core.booking import ACTIVE_STATES, Actor
-from core.chat import ChatFacts, RelayTarget
+from core.chat import ChatFacts, Claim, RelayTarget
 from core.ids import TelegramUserId
 from core.intake import Customer, RequestStatus
 from core.language import from_telegram
@@ -89,11 +89,10 @@ def begin(
 ) -> ChatState:
     with uow:
         tg = arrival.telegram_id
-        if not uow.updates.claim(
-            arrival.source, arrival.update_id, now=now, lease=update_lease, chat_id=tg, tries=updates.TRIES
-        ):
+        claim = Claim(arrival.source, arrival.update_id, tg, now, update_lease, updates.TRIES)
+        facts = uow.chats.arrive(claim, targets=arrival.message is not None)
+        if facts is None:
             return ChatState(fresh=False)
-        facts = uow.chats.facts(tg, targets=arrival.message is not None)
         customer = facts.customer or uow.customers.add(
             tg, name=arrival.name[:64], language=from_telegram(arrival.language_code), now=now
         )

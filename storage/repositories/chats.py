@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.booking import RELAY_STATES, Actor, BookingState
-from core.chat import ChatFacts, RelayTarget
+from core.chat import ChatFacts, Claim, RelayTarget
 from core.helpers import HelperStatus
 from core.ids import BookingId, CustomerId, HelperId, TelegramUserId
 from core.intake import OPEN_STATUSES, Customer, RequestStatus
 from core.language import Language
 from core.relay import Prompt, PromptKind
 from storage.plain import PlainSql, together
+from storage.repositories.updates import CLAIM_SQL, claim_row
 
 _OPEN = ",".join(f"'{s}'" for s in sorted(str(s) for s in OPEN_STATUSES))
 _RELAYING = ",".join(f"'{s}'" for s in sorted(str(s) for s in RELAY_STATES))
@@ -66,9 +67,13 @@ class SqlChats:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def facts(self, telegram_id: TelegramUserId, *, targets: bool = False) -> ChatFacts:
+    def arrive(self, claim: Claim, *, targets: bool = False) -> ChatFacts | None:
+        assert claim.chat_id is not None
+        telegram_id = TelegramUserId(claim.chat_id)
         reads = [(FACTS, {"tg": telegram_id})] + ([(TARGETS, {"tg": telegram_id})] if targets else [])
-        [[row], *found] = together(self.session, *reads)
+        [claimed, [row], *found] = together(self.session, (CLAIM_SQL, claim_row(claim)), *reads)
+        if not claimed:
+            return None
         customer = None
         if row[0] is not None:
             customer = Customer(

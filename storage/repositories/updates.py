@@ -16,6 +16,7 @@ from sqlalchemy import Table, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.chat import Claim
 from core.ports import Received
 from storage.plain import PlainSql
 from storage.rows.updates import ProcessedUpdateRow
@@ -56,16 +57,9 @@ class SqlProcessedUpdates:
         chat_id: int | None = None,
         tries: int,
     ) -> bool:
-        row = {
-            "source": source,
-            "update_id": update_id,
-            "chat_id": chat_id,
-            "received_at": now,
-            "leased_until": now + lease,
-            "now": now,
-            "tries": tries,
-        }
-        return bool(CLAIM_SQL.rows(self.session, row))
+        return bool(
+            CLAIM_SQL.rows(self.session, claim_row(Claim(source, update_id, chat_id, now, lease, tries)))
+        )
 
     def finish(self, source: str, update_ids: Sequence[int], *, now: datetime) -> None:
         rows = [{"source": source, "update_id": u, "now": now} for u in update_ids]
@@ -103,6 +97,19 @@ class SqlProcessedUpdates:
 
 def _receive(insert: Any) -> Any:
     return insert(T).on_conflict_do_nothing(index_elements=["source", "update_id"])
+
+
+def claim_row(claim: Claim) -> dict[str, Any]:
+    """CLAIM_SQL's parameters."""
+    return {
+        "source": claim.source,
+        "update_id": claim.update_id,
+        "chat_id": claim.chat_id,
+        "received_at": claim.now,
+        "leased_until": claim.now + claim.lease,
+        "now": claim.now,
+        "tries": claim.tries,
+    }
 
 
 #: INSERT … ON CONFLICT DO UPDATE … WHERE free RETURNING id: a new update, or one whose last
