@@ -92,6 +92,13 @@ def defer_writes(engine: Engine) -> None:
     event.listen(engine.pool, "checkin", lambda _driver, record: record.info.pop(_PENDING, None))
 
 
+def flushed(session: Session) -> Connection:
+    """The session's connection with its queued writes sent (for other plain SQL on it)."""
+    conn = session.connection()
+    _flush(conn)
+    return conn
+
+
 def _flush(conn: Connection) -> None:
     queued = conn.info.pop(_PENDING, None)
     if queued:

@@ -20,6 +20,7 @@ from core.language import Language
 from core.matching import IndexEntry
 from storage import matching_sql
 from storage.matching_sql import INDEX_COLUMNS_SQL, STATIC_COST_SQL
+from storage.plain import flushed
 from storage.rows.helpers import HelperRow, MatchCellRow, MatchDistrictRow
 
 
@@ -175,7 +176,7 @@ class SqlHelpers:
         sql, params = statement
         if self.session.new or self.session.dirty or self.session.deleted:
             self.session.flush()  # as session.execute would: the search sees this unit's writes
-        connection = self.session.connection()
+        connection = flushed(self.session)  # after the plain-SQL writes queued before it
         cursor = connection.connection.cursor()
         try:
             cursor.execute(matching_sql.for_driver(sql, connection.dialect.name), params)

@@ -14,7 +14,7 @@ from core.notices import Reply
 from friends import wiring
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
-from storage.plain import PlainSql
+from storage.plain import PlainSql, flushed
 from storage.repositories.chats import LOGGED
 from storage.rows.customers import ChatMessageRow
 from storage.rows.outbox import OutboxRow
@@ -72,8 +72,13 @@ def test_queued_writes_keep_their_order_before_any_other_statement(sessions) -> 
         # an ORM query on the same connection sees them: they went first
         assert s.scalar(select(func.count()).select_from(ChatMessageRow)) == 3
         LOGGED.rows(s, line(4))
-        s.commit()  # the last one goes with the commit
-    assert [n for n, _ in lines(sessions)] == [1, 2, 3, 4]
+        cursor = flushed(s).connection.cursor()  # other plain SQL on the driver sees them too
+        cursor.execute("SELECT count(*) FROM chat_messages")
+        assert cursor.fetchone()[0] == 4
+        cursor.close()
+        LOGGED.rows(s, line(5))
+        s.commit()  # the last one goes before the commit
+    assert [n for n, _ in lines(sessions)] == [1, 2, 3, 4, 5]
 
 
 def test_a_rollback_drops_queued_writes_and_the_next_transaction_never_runs_them(sessions) -> None:  # type: ignore[no-untyped-def]
