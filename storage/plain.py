@@ -54,7 +54,7 @@ class PlainSql:
         """Run in the session's transaction (a sequence of parameter sets: once for each);
         the rows it returned (none from a write queued on PostgreSQL)."""
         if self.deferrable:
-            conn = session.connection()
+            conn = _connection(session)
             if conn.engine in _DEFERRING:
                 PlainSql.runs += 1
                 conn.info.setdefault(_PENDING, []).append((self.postgres_sql, _bound(params, _utc), False))
@@ -65,7 +65,7 @@ class PlainSql:
 
 def together(session: Session, *statements: tuple[PlainSql, Params | Sequence[Params]]) -> list[list[Any]]:
     """Several statements in order, in one round trip on PostgreSQL; the rows of each."""
-    conn = session.connection()
+    conn = _connection(session)
     PlainSql.runs += len(statements)
     driver = conn.connection.driver_connection
     if conn.dialect.name != "postgresql":
@@ -93,10 +93,16 @@ def defer_writes(engine: Engine) -> None:
 
 
 def flushed(session: Session) -> Connection:
-    """The session's connection with its queued writes sent (for other plain SQL on it)."""
-    conn = session.connection()
+    """The session's connection with everything written so far sent (for other plain SQL)."""
+    conn = _connection(session)
     _flush(conn)
     return conn
+
+
+def _connection(session: Session) -> Connection:
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # as session.execute would: statements run in the order they were made
+    return session.connection()
 
 
 def _flush(conn: Connection) -> None:

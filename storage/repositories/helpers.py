@@ -174,9 +174,7 @@ class SqlHelpers:
         connection (same transaction), straight through the driver: on matching's hot path,
         setting up a SQLAlchemy result per statement cost more than most queries take."""
         sql, params = statement
-        if self.session.new or self.session.dirty or self.session.deleted:
-            self.session.flush()  # as session.execute would: the search sees this unit's writes
-        connection = flushed(self.session)  # after the plain-SQL writes queued before it
+        connection = flushed(self.session)  # the search sees this unit's writes
         cursor = connection.connection.cursor()
         try:
             cursor.execute(matching_sql.for_driver(sql, connection.dialect.name), params)

@@ -81,6 +81,15 @@ def test_queued_writes_keep_their_order_before_any_other_statement(sessions) -> 
     assert [n for n, _ in lines(sessions)] == [1, 2, 3, 4, 5]
 
 
+def test_plain_sql_after_orm_changes_runs_after_them(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions() as s:
+        s.add(ChatMessageRow(**line(1)))  # pending in the ORM session
+        LOGGED.rows(s, line(2))
+        s.add(ChatMessageRow(**line(3)))
+        s.commit()
+    assert [n for n, _ in lines(sessions)] == [1, 2, 3]
+
+
 def test_a_rollback_drops_queued_writes_and_the_next_transaction_never_runs_them(sessions) -> None:  # type: ignore[no-untyped-def]
     with sessions() as s:
         LOGGED.rows(s, line(1))
