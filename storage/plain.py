@@ -53,19 +53,23 @@ class PlainSql:
     def rows(self, session: Session, params: Params | Sequence[Params]) -> list[tuple[Any, ...]]:
         """Run in the session's transaction (a sequence of parameter sets: once for each);
         the rows it returned (none from a write queued on PostgreSQL)."""
-        if self.deferrable:
-            conn = _connection(session)
-            if conn.engine in _DEFERRING:
-                PlainSql.runs += 1
-                conn.info.setdefault(_PENDING, []).append((self.postgres_sql, _bound(params, _utc), False))
-                return []
-        [rows] = together(session, (self, params))
+        conn = _connection(session)
+        if self.deferrable and conn.engine in _DEFERRING:
+            PlainSql.runs += 1
+            conn.info.setdefault(_PENDING, []).append((self.postgres_sql, _bound(params, _utc), False))
+            return []
+        [rows] = _together(conn, [(self, params)])
         return rows
 
 
 def together(session: Session, *statements: tuple[PlainSql, Params | Sequence[Params]]) -> list[list[Any]]:
     """Several statements in order, in one round trip on PostgreSQL; the rows of each."""
-    conn = _connection(session)
+    return _together(_connection(session), statements)
+
+
+def _together(
+    conn: Connection, statements: Sequence[tuple[PlainSql, Params | Sequence[Params]]]
+) -> list[list[Any]]:
     PlainSql.runs += len(statements)
     driver = conn.connection.driver_connection
     if conn.dialect.name != "postgresql":
